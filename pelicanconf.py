@@ -1,0 +1,75 @@
+"""Pelican settings for development and preview builds.
+
+`publishconf.py` imports these and changes only what production needs.
+Organisation identity (name, contacts, filing numbers) is in organisation.yml;
+the site map is in watersite/sections.py.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:  # our package, for `pelican content -s pelicanconf.py`
+    sys.path.insert(0, str(ROOT))
+
+from watersite.filters import FILTERS
+from watersite.organisation import load_organisation
+from watersite.sections import collection_sections, page_sections, topics_section
+
+# --- Site ----------------------------------------------------------------------
+ORGANISATION = load_organisation(ROOT / "organisation.yml")
+SITENAME = ORGANISATION.name
+SITEURL = ""
+DEFAULT_LANG = "zh-CN"
+TIMEZONE = "Asia/Shanghai"
+# BUILD_NOW pins the build clock (tests); otherwise SOURCE_DATE_EPOCH or the time now.
+
+# --- Content -------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = [s.path for s in collection_sections()]
+PAGE_PATHS = [f"{s.path}.md" for s in page_sections()] + [topics_section().path]
+ARTICLE_EXCLUDES: list[str] = []
+PAGE_EXCLUDES: list[str] = []
+# Images and attachments keep their path under content/. The contract plugin
+# replaces STATIC_PATHS with the files the catalog accepted, on every run.
+STATIC_PATHS: list[str] = []
+IGNORE_FILES = [".*"]
+# Two items may share a slug in different sections; they are not translations.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+# Our reader sets every URL; Pelican's own listing pages are replaced by ours.
+ARTICLE_URL = ARTICLE_SAVE_AS = ""
+PAGE_URL = PAGE_SAVE_AS = ""
+DRAFT_SAVE_AS = DRAFT_PAGE_SAVE_AS = ""
+CATEGORY_SAVE_AS = TAG_SAVE_AS = AUTHOR_SAVE_AS = ""
+CATEGORIES_SAVE_AS = TAGS_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES: list[str] = []
+DEFAULT_PAGINATION = False
+WITH_FUTURE_DATES = True  # the catalog decides what is published, against BUILD_NOW
+CACHE_CONTENT = False
+
+# --- Theme ---------------------------------------------------------------------
+THEME = str(ROOT / "theme")
+THEME_STATIC_PATHS: list[str] = []  # the assets plugin bundles and copies them
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+JINJA_FILTERS = FILTERS
+
+# --- Plugins (run order; see watersite/plugins/README.md) -----------------------
+PLUGINS = [
+    "watersite.plugins.contract",
+    "watersite.plugins.assets",
+    "watersite.plugins.section_pages",
+]
+WATERSITE_LISTING_PAGE_SIZE = 15
+WATERSITE_OUTAGE_LEAD_HOURS = 72
+
+# --- Feeds ---------------------------------------------------------------------
+# Off until per-section feeds with absolute URLs exist (publish configuration).
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+
+# --- Output --------------------------------------------------------------------
+OUTPUT_PATH = "output"
+DELETE_OUTPUT_DIRECTORY = True
+RELATIVE_URLS = False

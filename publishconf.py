@@ -1,0 +1,11 @@
+"""Production settings: the development settings plus what the public site needs."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pelicanconf import *
+
+SITEURL = os.environ.get("DEPLOY_BASE_URL", "https://www.qinglan-water.example").rstrip("/")

@@ -1,0 +1,459 @@
+"""Read and validate the whole content folder into a Catalog.
+
+This is the one place content is read. `invoke check` runs it alone; the build
+runs it first and hands its results to Pelican through our reader, so both
+apply exactly the same rules. Every file under content/ is either used or
+reported: nothing is skipped silently.
+
+What lives where (the folder decides the section, SITEMAP.md):
+- `content/<page path>.md` for single pages, e.g. content/about/profile.md;
+- `content/<section path>/[YYYY/]<slug>.md` for dated items;
+- `content/news/topics/<slug>.md` for topic definitions;
+- `content/data/<name>.yml` for data tables;
+- images and attachments next to the Markdown that uses them, or in content/media/;
+- files and folders whose names start with "." are not content and are ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from watersite import frontmatter
+from watersite.errors import ContentError, ContentFileError
+from watersite.markdown import BodyRenderer
+from watersite.schema import MODEL_BY_KIND, models, validate
+from watersite.schema.data import DATA_MODELS
+from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
+from watersite.sections import SITE, Kind, Section, collection_sections, topics_section
+
+STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
+SUMMARY_LENGTH = 110
+
+PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
+
+
+@dataclass
+class Entry:
+    """One Markdown file: its section, validated front matter, URL and body."""
+
+    source: str  # relative to the content root, e.g. news/group/2024/x.md
+    section: Section
+    meta: models.Strict
+    slug: str
+    url: str  # site-relative, ends in '/'
+    state: str  # PUBLISHED, DRAFT or SCHEDULED
+    body: str = field(repr=False, default="")
+    html: str = field(repr=False, default="")
+    summary_text: str = ""
+
+    @property
+    def save_as(self) -> str:
+        """Output file, relative to the output folder."""
+        return self.url + "index.html"
+
+    @property
+    def is_published(self) -> bool:
+        """True if the item appears on the site in this build."""
+        return self.state == PUBLISHED
+
+
+@dataclass
+class Catalog:
+    """Everything read from content/, or the problems that stop the build."""
+
+    root: Path
+    now: datetime
+    entries: dict[str, Entry] = field(default_factory=dict)
+    data: dict[str, models.Strict] = field(default_factory=dict)
+    static_files: list[str] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+
+    def published(self) -> list[Entry]:
+        """Entries that appear on the site in this build, in source order."""
+        return [e for e in self.entries.values() if e.is_published]
+
+
+class _Reporter:
+    """Collects problems, naming files as the editor sees them (content/...)."""
+
+    def __init__(self, root: Path, errors: list[ContentError]):
+        self.prefix = _display_prefix(root)
+        self.errors = errors
+
+    def name(self, source: str | PurePosixPath) -> str:
+        return f"{self.prefix}/{source}"
+
+    def add(
+        self, source: str | PurePosixPath, line: int, field_name: str, zh: str, en: str
+    ) -> None:
+        self.errors.append(ContentError(self.name(source), line, field_name, zh, en))
+
+
+def _display_prefix(root: Path) -> str:
+    try:
+        return str(root.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(root)
+
+
+def build_catalog(root: Path, now: datetime) -> Catalog:
+    """Read, validate and render everything under `root` (the content folder)."""
+    catalog = Catalog(root=root, now=now)
+    report = _Reporter(root, catalog.errors)
+    markdown_files, data_files = _walk(root, catalog, report)
+    for source, section in markdown_files:
+        entry = _read_entry(root, source, section, now, report)
+        if entry is not None:
+            catalog.entries[entry.source] = entry
+    _check_required_files(catalog, report)
+    _check_unique_urls(catalog, report)
+    _check_unique_topics(catalog, report)
+    _render_bodies(catalog, report)
+    for source, name in data_files:
+        table = _read_data(root, source, name, report)
+        if table is not None:
+            catalog.data[name] = table
+    return catalog
+
+
+# --- where files belong -------------------------------------------------------
+
+_PAGE_FILES = {f"{s.path}.md": s for s in SITE.walk() if s.kind.has_page_file}
+_COLLECTIONS = {s.path: s for s in collection_sections()}
+_TOPICS = topics_section()
+_DATA_FILES = {f"data/{s.data_name}.yml": s for s in SITE.walk() if s.kind is Kind.DATA_TABLE}
+_SECTION_DIRS = {s.path for s in SITE.walk()}
+_YEAR = re.compile(r"\d{4}")
+
+
+def _walk(
+    root: Path, catalog: Catalog, report: _Reporter
+) -> tuple[list[tuple[PurePosixPath, Section]], list[tuple[PurePosixPath, str]]]:
+    """Classify every file under root; report the ones that belong nowhere."""
+    markdown_files: list[tuple[PurePosixPath, Section]] = []
+    data_files: list[tuple[PurePosixPath, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        for dirname in dirnames:
+            if (Path(dirpath) / dirname).is_symlink():
+                report.add(here / dirname, 0, "", *_SYMLINK)
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+        for filename in sorted(f for f in filenames if not f.startswith(".")):
+            source = here / filename if str(here) != "." else PurePosixPath(filename)
+            if (Path(dirpath) / filename).is_symlink():
+                report.add(source, 0, "", *_SYMLINK)
+                continue
+            _classify(source, markdown_files, data_files, catalog, report)
+    return markdown_files, data_files
+
+
+_SYMLINK = (
+    "这是符号链接（symlink），不允许放在 content 中。请放入真实文件。",
+    "Symbolic links are not allowed in content/; commit the real file.",
+)
+
+
+def _classify(
+    source: PurePosixPath,
+    markdown_files: list[tuple[PurePosixPath, Section]],
+    data_files: list[tuple[PurePosixPath, str]],
+    catalog: Catalog,
+    report: _Reporter,
+) -> None:
+    key = str(source)
+    folder = str(source.parent) if str(source.parent) != "." else ""
+    if key in _DATA_FILES:
+        data_files.append((source, _DATA_FILES[key].data_name))
+    elif source.suffix == ".md":
+        section = _section_of_markdown(source)
+        if section is None:
+            report.add(source, 0, "", *_unknown_place(source))
+        else:
+            markdown_files.append((source, section))
+    elif folder == "data" or source.parts[0] == "data":
+        names = "、".join(sorted(_DATA_FILES))
+        report.add(
+            source,
+            0,
+            "",
+            f"content/data 中只能放这些数据文件：{names}。此文件不会被使用，请删除或改名。",
+            f"content/data holds only these data files: {names}. Remove or rename this one.",
+        )
+    elif source.suffix[1:].lower() not in STATIC_TYPES:
+        names = "、".join(sorted(STATIC_TYPES))
+        report.add(
+            source,
+            0,
+            "",
+            f"不支持的文件类型“{source.suffix or '无扩展名'}”。content 中只能放 Markdown 文章（.md）"
+            f"和这些类型的图片、附件：{names}。",
+            f"Unsupported file type '{source.suffix}'. content/ holds Markdown (.md) and "
+            f"images or attachments of these types: {names}.",
+        )
+    elif _is_known_folder(source.parent):
+        catalog.static_files.append(key)
+    else:
+        report.add(source, 0, "", *_unknown_place(source))
+
+
+def _section_of_markdown(source: PurePosixPath) -> Section | None:
+    if str(source) in _PAGE_FILES:
+        return _PAGE_FILES[str(source)]
+    folder = str(source.parent)
+    if folder == _TOPICS.path:
+        return _TOPICS
+    if folder in _COLLECTIONS:
+        return _COLLECTIONS[folder]
+    if _YEAR.fullmatch(source.parent.name) and str(source.parent.parent) in _COLLECTIONS:
+        return _COLLECTIONS[str(source.parent.parent)]
+    return None
+
+
+def _is_known_folder(folder: PurePosixPath) -> bool:
+    text = "" if str(folder) == "." else str(folder)
+    if text in _SECTION_DIRS or text == "media" or text.startswith("media/"):
+        return True
+    return bool(_YEAR.fullmatch(folder.name)) and str(folder.parent) in _COLLECTIONS
+
+
+def _unknown_place(source: PurePosixPath) -> tuple[str, str]:
+    folders = [*sorted(_COLLECTIONS), _TOPICS.path]
+    guess = difflib.get_close_matches(str(source.parent), folders, n=1, cutoff=0.5)
+    hint_zh = f"是不是要放在 content/{guess[0]}/？" if guess else ""
+    hint_en = f" Did you mean content/{guess[0]}/?" if guess else ""
+    return (
+        f"这个位置不属于网站的任何栏目，文件不会被发布。{hint_zh}"
+        "栏目和文件夹的对应关系见 docs/content-fields.md。",
+        "This location belongs to no section of the site, so the file would never be "
+        f"published.{hint_en} See docs/content-fields.md for the folders.",
+    )
+
+
+# --- reading one file ---------------------------------------------------------
+
+
+def _read_entry(
+    root: Path,
+    source: PurePosixPath,
+    section: Section,
+    now: datetime,
+    report: _Reporter,
+) -> Entry | None:
+    shown = report.name(source)
+    try:
+        text = frontmatter.decode((root / source).read_bytes(), shown)
+        parsed = frontmatter.parse(text, shown)
+    except ContentFileError as group:
+        report.errors.extend(group.errors)
+        return None
+    model = MODEL_BY_KIND[section.kind]
+    meta, errors = validate(model, parsed, shown, root, source.parent)
+    if meta is None:
+        report.errors.extend(errors)
+        return None
+    slug = _slug_of(source, section, meta, report)
+    if slug is None:
+        return None
+    date: datetime | None = getattr(meta, "date", None)
+    if not _year_folder_matches(source, date, parsed, report):
+        return None
+    if getattr(meta, "status", "published") == "draft":
+        state = DRAFT
+    elif date is not None and date > now:
+        state = SCHEDULED
+    else:
+        state = PUBLISHED
+    return Entry(
+        source=str(source),
+        section=section,
+        meta=meta,
+        slug=slug,
+        url=_url_of(section, slug, date),
+        state=state,
+        body=parsed.body,
+    )
+
+
+def _slug_of(
+    source: PurePosixPath, section: Section, meta: models.Strict, report: _Reporter
+) -> str | None:
+    if section.kind.has_page_file:
+        return source.stem
+    explicit = getattr(meta, "slug", None)
+    if explicit:
+        return explicit
+    if is_slug(source.stem):
+        return source.stem
+    report.add(
+        source,
+        0,
+        "slug",
+        f"文件名“{source.name}”不能直接用作网址：网址只能有小写英文字母、数字和连字符。"
+        "请把文件改名（例如 2024-05-water-plant.md），或在 front matter 中加一行"
+        " slug: 2024-05-water-plant。",
+        f"The file name '{source.name}' cannot be a URL: use lowercase a-z, 0-9 and "
+        "hyphens. Rename the file or add 'slug: ...' to the front matter.",
+    )
+    return None
+
+
+def _year_folder_matches(
+    source: PurePosixPath,
+    date: datetime | None,
+    parsed: frontmatter.Document,
+    report: _Reporter,
+) -> bool:
+    folder = source.parent.name
+    if date is None or not _YEAR.fullmatch(folder) or int(folder) == date.year:
+        return True
+    report.add(
+        source,
+        parsed.line_of(("date",)),
+        "date",
+        f"发布时间是 {date.year} 年，文件却在 {folder} 文件夹中。请核对日期，或把文件移到"
+        f" {date.year} 文件夹。",
+        f"The date is in {date.year} but the file is in the {folder} folder; check the "
+        f"date or move the file to {date.year}/.",
+    )
+    return False
+
+
+def _url_of(section: Section, slug: str, date: datetime | None) -> str:
+    if section.kind.has_page_file:
+        return section.url
+    if section.kind is Kind.TOPICS or date is None:
+        return f"{section.url}{slug}/"
+    return f"{section.url}{date.year}/{slug}/"
+
+
+# --- checks across files ------------------------------------------------------
+
+
+def _check_required_files(catalog: Catalog, report: _Reporter) -> None:
+    for name, section in _PAGE_FILES.items():
+        if name not in catalog.entries and not (catalog.root / name).exists():
+            report.add(
+                name,
+                0,
+                "",
+                f"缺少“{section.title}”页面的文件。网站地图中的每个页面都必须存在，请创建此文件。",
+                f"The page '{section.path}' has no file; every page of the site map must exist.",
+            )
+    for name, section in _DATA_FILES.items():
+        if not (catalog.root / name).exists():
+            report.add(
+                name,
+                0,
+                "",
+                f"缺少“{section.title}”的数据文件，请创建此文件（格式见 docs/content-fields.md）。",
+                f"The data file for '{section.path}' is missing; create it.",
+            )
+
+
+def _check_unique_urls(catalog: Catalog, report: _Reporter) -> None:
+    owners: dict[str, Entry] = {}
+    for entry in catalog.entries.values():
+        first = owners.setdefault(entry.url, entry)
+        if first is not entry:
+            report.add(
+                entry.source,
+                0,
+                "slug",
+                f"网址 /{entry.url} 与 {report.name(first.source)} 重复。两篇内容不能有同一个网址："
+                "请给其中一篇改文件名，或加上不同的 slug。",
+                f"The URL /{entry.url} is also used by {report.name(first.source)}. Rename "
+                "one file or give it a different 'slug'.",
+            )
+
+
+def _check_unique_topics(catalog: Catalog, report: _Reporter) -> None:
+    tags: dict[str, Entry] = {}
+    for entry in catalog.entries.values():
+        if isinstance(entry.meta, models.Topic):
+            first = tags.setdefault(entry.meta.topic_tag, entry)
+            if first is not entry:
+                report.add(
+                    entry.source,
+                    0,
+                    "tag",
+                    f"标签“{entry.meta.topic_tag}”已被专题 {report.name(first.source)} 使用。"
+                    "每个专题的标签必须不同。",
+                    f"Tag '{entry.meta.topic_tag}' is already used by topic "
+                    f"{report.name(first.source)}; each topic needs its own tag.",
+                )
+
+
+# --- bodies -------------------------------------------------------------------
+
+
+def _render_bodies(catalog: Catalog, report: _Reporter) -> None:
+    current: list[Entry] = []
+
+    def url_of_source(target: str) -> str | None:
+        entry = catalog.entries.get(target)
+        if entry is None or (current[0].is_published and not entry.is_published):
+            return None
+        return entry.url
+
+    renderer = BodyRenderer(catalog.root, url_of_source)
+    for entry in catalog.entries.values():
+        current[:] = [entry]
+        entry.html, problems = renderer.render(entry.body, PurePosixPath(entry.source))
+        for found in problems:
+            report.add(
+                entry.source,
+                _body_line(catalog.root, entry, found.target),
+                "正文",
+                found.zh,
+                found.en,
+            )
+        written = getattr(entry.meta, "summary", None)
+        entry.summary_text = written or plain_summary(entry.html)
+
+
+def _body_line(root: Path, entry: Entry, needle: str) -> int:
+    text = (root / entry.source).read_text(encoding="utf-8-sig")
+    body_start = text.count("\n") - entry.body.count("\n")
+    for number, line in enumerate(entry.body.split("\n")):
+        if needle in line:
+            return body_start + number + 1
+    return 0
+
+
+# Block ends become a space; inline tags vanish, since Chinese has no spaces
+# around a link or an emphasis.
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|dd|dt)>|<br\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_summary(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The start of a body as plain text, cut at `limit` characters with an ellipsis."""
+    text = _TAG.sub("", _BLOCK_END.sub(" ", body_html))
+    text = _SPACE.sub(" ", html.unescape(text)).strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+# --- data tables --------------------------------------------------------------
+
+
+def _read_data(
+    root: Path, source: PurePosixPath, name: str, report: _Reporter
+) -> models.Strict | None:
+    shown = report.name(source)
+    try:
+        text = frontmatter.decode((root / source).read_bytes(), shown)
+        parsed = frontmatter.load_yaml_file(text, shown)
+    except ContentFileError as group:
+        report.errors.extend(group.errors)
+        return None
+    table, errors = validate(DATA_MODELS[name], parsed, shown, root, source.parent)
+    report.errors.extend(errors)
+    return table

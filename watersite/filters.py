@@ -1,0 +1,61 @@
+"""Jinja filters: how dates, phone numbers and amounts are shown to readers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from watersite.clock import SITE_TIMEZONE
+from watersite.schema.types import tel_href
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(SITE_TIMEZONE)
+
+
+def ymd(value: date | datetime) -> str:
+    """2024-05-01"""
+    if isinstance(value, datetime):
+        value = _local(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def ymd_hm(value: datetime) -> str:
+    """2024-05-01 09:30"""
+    return _local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def cn_date(value: date | datetime) -> str:
+    """2024年5月1日"""
+    if isinstance(value, datetime):
+        value = _local(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: datetime) -> str:
+    """2024年5月1日 09:30"""
+    local = _local(value)
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
+def iso(value: date | datetime) -> str:
+    """Machine-readable form for <time datetime>."""
+    if isinstance(value, datetime):
+        return _local(value).isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+def yuan(value: Decimal) -> str:
+    """12,500.00 (元 is written by the template next to it)."""
+    return f"{value:,.2f}"
+
+
+FILTERS = {
+    "ymd": ymd,
+    "ymd_hm": ymd_hm,
+    "cn_date": cn_date,
+    "cn_datetime": cn_datetime,
+    "iso": iso,
+    "tel": tel_href,
+    "yuan": yuan,
+}

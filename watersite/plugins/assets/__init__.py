@@ -1,0 +1,63 @@
+"""Theme assets: one CSS and one JS bundle, named by their content hash.
+
+The CSS is written as layered files (settings, base, objects, components,
+utilities) and the JS as small progressive-enhancement modules; each kind is
+concatenated in file-name order into `theme/site.<hash>.css|js`. A hashed name
+lets the CDN cache it for a year and makes every change a new URL. Files in
+`theme/static/` (favicons) are copied to the site root unchanged.
+
+Templates get the bundle URLs as `ASSET_URLS.css` and `ASSET_URLS.js`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+BUNDLE_DIR = "theme"
+HASH_LENGTH = 12
+
+
+def bundle(folder: Path, extension: str) -> tuple[str, bytes]:
+    """Concatenate `folder/*.extension` in name order; return (hashed name, bytes)."""
+    parts = [path.read_bytes().rstrip() + b"\n" for path in sorted(folder.glob(f"*.{extension}"))]
+    data = b"".join(parts)
+    digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+    return f"site.{digest}.{extension}", data
+
+
+class AssetsGenerator(Generator):
+    """Builds the bundles once per run and writes them with the root files."""
+
+    def generate_context(self) -> None:
+        """Compute bundle names so every template can link them."""
+        theme = Path(self.theme)
+        self.bundles = {kind: bundle(theme / "assets" / kind, kind) for kind in ("css", "js")}
+        self.context["ASSET_URLS"] = {
+            kind: f"/{BUNDLE_DIR}/{name}" for kind, (name, _) in self.bundles.items()
+        }
+
+    def generate_output(self, writer: Any) -> None:
+        """Write the bundles and copy theme/static/* to the site root."""
+        output = Path(self.output_path)
+        (output / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
+        for name, data in self.bundles.values():
+            (output / BUNDLE_DIR / name).write_bytes(data)
+        for path in sorted((Path(self.theme) / "static").iterdir()):
+            if path.is_file():
+                shutil.copyfile(path, output / path.name)
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    """Register the assets generator."""
+    return AssetsGenerator
+
+
+def register() -> None:
+    """Connect to Pelican's signals."""
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,313 @@
+"""Section pages: the home page, landing pages, paginated listings, the topics
+index, data-table pages, search and 404 — every page of the site map that is
+not a single content file.
+
+It also computes what item templates show besides front matter (statuses,
+downloads with type and size, topic lists, project timelines), so that no
+template compares dates or walks collections itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+from watersite import status
+from watersite.clock import SITE_TIMEZONE
+from watersite.listing import ListingPage, newest_first, paginate
+from watersite.plugins.contract import catalog_of
+from watersite.schema import models
+from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, ContentFile
+from watersite.sections import BY_PATH, NAVIGATION, SITE, Kind, Section
+
+DEFAULTS = {
+    "LISTING_PAGE_SIZE": 15,  # items per numbered page (the index shows 1-2 chunks)
+    "LANDING_ITEMS": 5,  # newest items per subsection on a landing page
+    "HOME_ITEMS": 6,  # items per block on the home page
+    "HOME_PHOTOS": 4,  # photo news (newest items with a cover)
+    "OUTAGE_LEAD_HOURS": 72,  # an outage is announced this long before it starts
+}
+
+_NEVER = datetime.min.replace(tzinfo=SITE_TIMEZONE)
+
+#: Sections whose newest items with a cover become photo news on the home page.
+PHOTO_NEWS_GROUPS = ("news", "culture")
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file readers can download, with what they need to know before they tap."""
+
+    url: str
+    title: str
+    kind: str  # e.g. "PDF"
+    size: str  # e.g. "236 KB"
+
+
+@dataclass
+class Block:
+    """A titled list of items linking to its full listing."""
+
+    title: str
+    url: str
+    items: list[Any] = field(default_factory=list)
+    section: Section | None = None
+
+
+def setting(settings: dict[str, Any], name: str) -> Any:
+    """A WATERSITE_<name> setting, or its documented default."""
+    return settings.get(f"WATERSITE_{name}", DEFAULTS[name])
+
+
+def human_size(size: int) -> str:
+    """File size as readers expect it: 820 B, 236 KB, 1.2 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def downloads_of(item: models.Strict, root: Path) -> list[Download]:
+    """The item's main file (document, newspaper PDF) and its attachments."""
+    files: list[tuple[ContentFile, str]] = []
+    main = getattr(item, "file", None) or getattr(item, "pdf", None)
+    if main is not None:
+        files.append((main, "原文" if isinstance(item, models.Document) else "本期 PDF"))
+    files.extend((a.file, a.title) for a in getattr(item, "attachments", []))
+    kinds = ATTACHMENT_TYPES | IMAGE_TYPES
+    return [
+        Download(f.url, title, kinds[f.extension], human_size((root / f.path).stat().st_size))
+        for f, title in files
+    ]
+
+
+class SectionPagesGenerator(Generator):
+    """Enriches content and writes the pages every section needs."""
+
+    def generate_context(self) -> None:
+        """Group items by section and compute statuses for templates."""
+        catalog = catalog_of(self.settings)
+        self.now = catalog.now
+        self.articles = newest_first(self.context["articles"])
+        self.pages = self.context["pages"]
+        self.by_section: dict[str, list[Any]] = defaultdict(list)
+        for article in self.articles:
+            self.by_section[article.section.path].append(article)
+        for content in [*self.articles, *self.pages]:
+            content.downloads = downloads_of(content.item, catalog.root)
+            content.status_badge = None
+        self._attach_configured_links()
+        self._apply_statuses()
+        self._attach_topic_items()
+        self.context.update(
+            SITE=SITE,
+            NAVIGATION=NAVIGATION,
+            BUILD_NOW=self.now,
+            ACTIVE_OUTAGES=self.active_outages,
+        )
+
+    def _attach_configured_links(self) -> None:
+        """External service links and contact channels come from organisation.yml."""
+        organisation = self.settings["ORGANISATION"]
+        for page in self.pages:
+            key = page.section.path.rsplit("/", 1)[-1]
+            if page.section.kind is Kind.SERVICE_LINK:
+                page.service = organisation.services[key]
+            elif page.section.kind is Kind.CHANNELS:
+                page.channels = organisation.channels[key]
+
+    def _apply_statuses(self) -> None:
+        lead = timedelta(hours=setting(self.settings, "OUTAGE_LEAD_HOURS"))
+        self.active_outages = []
+        tenders = [a for a in self.articles if isinstance(a.item, models.Tender)]
+        for notices in status.tender_projects(tenders).values():
+            state = status.tender_status([n.item for n in notices], self.now)
+            for notice in notices:
+                notice.status_badge = state
+                notice.project_notices = notices
+        for article in self.articles:
+            if isinstance(article.item, models.Outage):
+                article.status_badge = status.outage_status(article.item, self.now, lead)
+                if status.is_outage_active(article.item, self.now, lead):
+                    self.active_outages.append(article)
+            elif isinstance(article.item, models.Job):
+                article.status_badge = status.job_status(article.item, self.now)
+        self.active_outages.sort(key=lambda a: (a.item.start, a.source_path))
+
+    def _attach_topic_items(self) -> None:
+        by_tag: dict[str, list[Any]] = defaultdict(list)
+        for article in self.articles:
+            for tag in article.item.tags:
+                by_tag[tag].append(article)
+        topics = sorted(
+            (p for p in self.pages if isinstance(p.item, models.Topic)),
+            key=lambda p: p.source_path,
+        )
+        # Newest first; topics without a date after the dated ones.
+        self.topics = sorted(topics, key=lambda p: p.item.date or _NEVER, reverse=True)
+        for topic in self.topics:
+            topic.topic_items = by_tag.get(topic.item.topic_tag, [])
+
+    # --- output -------------------------------------------------------------
+
+    def generate_output(self, writer: Any) -> None:
+        """Write one page per site-map section (several for paginated listings)."""
+        for section in SITE.walk():
+            writer_for_kind = {
+                Kind.HOME: self._write_home,
+                Kind.LANDING: self._write_landing,
+                Kind.TOPICS: self._write_topics,
+                Kind.DATA_TABLE: self._write_data_table,
+                Kind.SEARCH: self._write_search,
+            }.get(section.kind)
+            if writer_for_kind is not None:
+                writer_for_kind(writer, section)
+            elif section.kind.is_collection:
+                self._write_listing(writer, section)
+        self._write(writer, "404.html", "404", None, page_title="页面未找到")
+
+    def _write(
+        self,
+        writer: Any,
+        save_as: str,
+        template: str,
+        section: Section | None,
+        **values: Any,
+    ) -> None:
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=False,
+            section=section,
+            **values,
+        )
+
+    def _write_home(self, writer: Any, section: Section) -> None:
+        count = setting(self.settings, "HOME_ITEMS")
+        photos = [
+            a
+            for a in self.articles
+            if a.item.cover is not None and a.section.path.split("/")[0] in PHOTO_NEWS_GROUPS
+        ][: setting(self.settings, "HOME_PHOTOS")]
+        culture = BY_PATH["culture"]
+        blocks = [
+            self._block(BY_PATH["news/group"], count),
+            self._block(BY_PATH["news/industry"], count),
+            Block(
+                culture.title,
+                "/" + culture.url,
+                self._items_under(culture)[:count],
+                culture,
+            ),
+        ]
+        tenders_section = BY_PATH["tenders"]
+        tenders = Block(
+            "招标信息",
+            "/" + tenders_section.url,
+            self._items_under(tenders_section)[:count],
+        )
+        self._write(
+            writer,
+            section.save_as,
+            "home",
+            section,
+            photo_news=photos,
+            blocks=blocks,
+            tenders=tenders,
+            outages_url="/" + BY_PATH["notices/outages"].url,
+        )
+
+    def _block(self, section: Section, count: int) -> Block:
+        return Block(
+            section.title,
+            "/" + section.url,
+            self.by_section[section.path][:count],
+            section,
+        )
+
+    def _items_under(self, group: Section) -> list[Any]:
+        paths = {s.path for s in group.walk()}
+        return [a for a in self.articles if a.section.path in paths]
+
+    def _write_landing(self, writer: Any, section: Section) -> None:
+        count = setting(self.settings, "LANDING_ITEMS")
+        blocks = [
+            Block(child.title, "/" + child.url, self.by_section[child.path][:count], child)
+            for child in section.children
+        ]
+        self._write(
+            writer,
+            section.save_as,
+            "landing",
+            section,
+            blocks=blocks,
+            page_title=section.title,
+        )
+
+    def _write_listing(self, writer: Any, section: Section) -> None:
+        items = self.by_section[section.path]
+        pinned = [a for a in items if a.item.pinned]
+        pages = paginate(
+            "/" + section.url,
+            items,
+            setting(self.settings, "LISTING_PAGE_SIZE"),
+            pinned,
+        )
+        for page in pages:
+            self._write_listing_page(writer, section, page, total=len(items))
+
+    def _write_listing_page(
+        self, writer: Any, section: Section, page: ListingPage, total: int
+    ) -> None:
+        title = section.title if page.number is None else f"{section.title}（第 {page.number} 页）"
+        self._write(
+            writer,
+            page.save_as.lstrip("/"),
+            "listing",
+            section,
+            listing=page,
+            total=total,
+            page_title=title,
+        )
+
+    def _write_topics(self, writer: Any, section: Section) -> None:
+        self._write(
+            writer,
+            section.save_as,
+            "topics",
+            section,
+            topics=self.topics,
+            page_title=section.title,
+        )
+
+    def _write_data_table(self, writer: Any, section: Section) -> None:
+        table = catalog_of(self.settings).data[section.data_name]
+        self._write(
+            writer,
+            section.save_as,
+            f"data_{section.data_name}",
+            section,
+            table=table,
+            page_title=section.title,
+        )
+
+    def _write_search(self, writer: Any, section: Section) -> None:
+        self._write(writer, section.save_as, "search", section, page_title=section.title)
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    """Add our generator after Pelican's article and page generators."""
+    return SectionPagesGenerator
+
+
+def register() -> None:
+    """Connect to Pelican's signals."""
+    signals.get_generators.connect(get_generators)

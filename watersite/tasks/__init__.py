@@ -1,0 +1,1 @@
+"""Invoke tasks, gathered by the top-level tasks.py."""

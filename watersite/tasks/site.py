@@ -1,0 +1,105 @@
+"""Tasks editors and operators use: check, build, serve, docs."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Context, Exit, task
+
+from watersite.build import (
+    DEV_SETTINGS,
+    PUBLISH_SETTINGS,
+    ROOT,
+    check_summary,
+    load_settings,
+)
+from watersite.build import build as run_build
+from watersite.build import check as run_check
+from watersite.errors import ContentErrors
+
+CONTENT = ROOT / "content"
+OUTPUT = ROOT / "output"
+
+
+def _fail_with(problems: ContentErrors) -> Exit:
+    print(problems.report(), file=sys.stderr)
+    return Exit(code=1)
+
+
+@task(help={"content": "内容文件夹 / content folder (default: content)"})
+def check(c: Context, content: str = str(CONTENT)) -> None:
+    """检查全部内容，不生成网站 / Validate all content without building (fast)."""
+    try:
+        load_settings(DEV_SETTINGS)  # also validates organisation.yml
+        catalog = run_check(Path(content))
+    except ContentErrors as problems:
+        raise _fail_with(problems) from None
+    print(check_summary(catalog))
+
+
+@task(
+    help={
+        "content": "内容文件夹 / content folder (default: content)",
+        "output": "输出文件夹 / output folder (default: output)",
+        "publish": "用正式发布配置 publishconf.py / use the production settings",
+    }
+)
+def build(
+    c: Context,
+    content: str = str(CONTENT),
+    output: str = str(OUTPUT),
+    publish: bool = False,
+) -> None:
+    """生成网站到 output/ / Build the site into output/."""
+    settings_file = PUBLISH_SETTINGS if publish else DEV_SETTINGS
+    try:
+        run_build(load_settings(settings_file, content=Path(content), output=Path(output)))
+    except ContentErrors as problems:
+        raise _fail_with(problems) from None
+    print(f"网站已生成 / Site built: {output}")
+
+
+@task(
+    help={
+        "port": "端口 / port (default 8000)",
+        "host": "地址 / address (default 127.0.0.1)",
+        "content": "内容文件夹 / content folder",
+        "output": "输出文件夹 / output folder",
+    }
+)
+def serve(
+    c: Context,
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    content: str = str(CONTENT),
+    output: str = str(OUTPUT),
+) -> None:
+    """本地预览，修改后自动刷新 / Build, serve on http://127.0.0.1:8000, live reload."""
+    from watersite.devserver import serve as run_server
+
+    run_server(DEV_SETTINGS, Path(content), Path(output), host, port)
+
+
+@task
+def clean(c: Context) -> None:
+    """删除生成的网站 / Delete output/."""
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+
+
+@task(help={"check": "只检查文档是否最新 / only check that the docs are current"})
+def docs(c: Context, check: bool = False) -> None:
+    """生成字段说明文档 / Regenerate docs/content-fields.md from the schema."""
+    from watersite.docs import FIELDS_DOC, render_fields_doc
+
+    text = render_fields_doc()
+    if check:
+        if not FIELDS_DOC.exists() or FIELDS_DOC.read_text(encoding="utf-8") != text:
+            raise Exit(
+                f"{FIELDS_DOC.relative_to(ROOT)} 已过期，请运行 invoke docs / is out of date: run invoke docs",
+                1,
+            )
+        return
+    FIELDS_DOC.write_text(text, encoding="utf-8")
+    print(f"已更新 / Updated {FIELDS_DOC.relative_to(ROOT)}")
