@@ -11,6 +11,7 @@ What lives where (the folder decides the section, SITEMAP.md):
 - `content/news/topics/<slug>.md` for topic definitions;
 - `content/data/<name>.yml` for data tables;
 - images and attachments next to the Markdown that uses them, or in content/media/;
+- `content/README.md` is the folder's guide for editors, not a page;
 - files and folders whose names start with "." are not content and are ignored.
 """
 
@@ -130,6 +131,8 @@ _TOPICS = topics_section()
 _DATA_FILES = {f"data/{s.data_name}.yml": s for s in SITE.walk() if s.kind is Kind.DATA_TABLE}
 _SECTION_DIRS = {s.path for s in SITE.walk()}
 _YEAR = re.compile(r"\d{4}")
+#: The editors' guide shown when content/ is opened on GitHub or GitLab.
+FOLDER_GUIDE = "README.md"
 
 
 def _walk(
@@ -169,6 +172,8 @@ def _classify(
 ) -> None:
     key = str(source)
     folder = str(source.parent) if str(source.parent) != "." else ""
+    if key == FOLDER_GUIDE:
+        return
     if key in _DATA_FILES:
         data_files.append((source, _DATA_FILES[key].data_name))
     elif source.suffix == ".md":

@@ -8,6 +8,7 @@ silently turn `2024-05-01` into a date, `01:30` into 5400, `no` into False and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,19 +41,39 @@ class Document:
         return 0
 
 
+_NOT_UTF8 = (
+    "文件不是 UTF-8 编码（可能是 GBK）。请在编辑器中选择“UTF-8”编码另存此文件。",
+    "The file is not UTF-8 (perhaps GBK). Save it again with UTF-8 encoding.",
+)
+# Letters a Chinese page almost never has (combining marks, Greek, Cyrillic,
+# Hebrew, Arabic ...), but which GBK bytes often turn into when misread as UTF-8.
+_MOJIBAKE = re.compile("[\u0300-\u07ff]")
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def decode(raw: bytes, path: str) -> str:
-    """Decode UTF-8 (a byte-order mark is allowed) or fail naming the line."""
+    """Decode UTF-8 (a byte-order mark is allowed) or fail naming the line.
+
+    Some GBK text is also valid UTF-8 (停水 is), so text that reads as mostly
+    Chinese in GBK but as foreign letters in UTF-8 is refused too.
+    """
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(
-            path,
-            line,
-            "",
-            "文件不是 UTF-8 编码（可能是 GBK）。请在编辑器中选择“UTF-8”编码另存此文件。",
-            "The file is not UTF-8 (perhaps GBK). Save it again with UTF-8 encoding.",
-        ) from exc
+        raise _fail(path, raw[: exc.start].count(b"\n") + 1, "", *_NOT_UTF8) from exc
+    suspicious = _MOJIBAKE.search(text)
+    if suspicious and _reads_as_gbk(raw, len(_MOJIBAKE.findall(text))):
+        line = text[: suspicious.start()].count("\n") + 1
+        raise _fail(path, line, "", *_NOT_UTF8)
+    return text
+
+
+def _reads_as_gbk(raw: bytes, foreign_letters: int) -> bool:
+    try:
+        as_gbk = raw.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return len(_HAN.findall(as_gbk)) >= foreign_letters
 
 
 def parse(text: str, path: str) -> Document:

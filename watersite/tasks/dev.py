@@ -52,3 +52,12 @@ def lock(c: Context) -> None:
             f"{PYTHON} -m uv pip compile --generate-hashes --python-version 3.11 "
             "requirements.in -o requirements.txt"
         )
+
+
+@task
+def snapshot(c: Context) -> None:
+    """Refresh the fixture site's output snapshot after an intended change."""
+    sys.path.insert(0, str(ROOT))
+    from tests.snapshot import write_snapshot
+
+    print(f"Updated {write_snapshot().relative_to(ROOT)}")

@@ -18,6 +18,7 @@ from watersite.build import (
 from watersite.build import build as run_build
 from watersite.build import check as run_check
 from watersite.errors import ContentErrors
+from watersite.organisation import load_organisation
 
 CONTENT = ROOT / "content"
 OUTPUT = ROOT / "output"
@@ -32,7 +33,7 @@ def _fail_with(problems: ContentErrors) -> Exit:
 def check(c: Context, content: str = str(CONTENT)) -> None:
     """检查全部内容，不生成网站 / Validate all content without building (fast)."""
     try:
-        load_settings(DEV_SETTINGS)  # also validates organisation.yml
+        load_organisation(ROOT / "organisation.yml")
         catalog = run_check(Path(content))
     except ContentErrors as problems:
         raise _fail_with(problems) from None
