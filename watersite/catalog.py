@@ -171,7 +171,6 @@ def _classify(
     report: _Reporter,
 ) -> None:
     key = str(source)
-    folder = str(source.parent) if str(source.parent) != "." else ""
     if key == FOLDER_GUIDE:
         return
     if key in _DATA_FILES:
@@ -182,7 +181,7 @@ def _classify(
             report.add(source, 0, "", *_unknown_place(source))
         else:
             markdown_files.append((source, section))
-    elif folder == "data" or source.parts[0] == "data":
+    elif source.parts[0] == "data":
         names = "、".join(sorted(_DATA_FILES))
         report.add(
             source,
