@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:  # our package, for `pelican content -s pelicancon
 
 from watersite.filters import FILTERS
 from watersite.organisation import load_organisation
+from watersite.safety import load_policy
 from watersite.sections import collection_sections, page_sections, topics_section
 
 # --- Site ----------------------------------------------------------------------
@@ -26,6 +27,10 @@ TIMEZONE = "Asia/Shanghai"
 
 # --- Content -------------------------------------------------------------------
 PATH = "content"
+# Links, sensitive words, personal data and file limits (see safety.yml).
+SAFETY = load_policy(ROOT / "safety.yml")
+# Processed images, cached by content hash between builds.
+WATERSITE_CACHE_DIR = str(ROOT / ".cache")
 ARTICLE_PATHS = [s.path for s in collection_sections()]
 PAGE_PATHS = [f"{s.path}.md" for s in page_sections()] + [topics_section().path]
 ARTICLE_EXCLUDES: list[str] = []
@@ -58,8 +63,10 @@ JINJA_FILTERS = FILTERS
 # --- Plugins (run order; see watersite/plugins/README.md) -----------------------
 PLUGINS = [
     "watersite.plugins.contract",
+    "watersite.plugins.images",
     "watersite.plugins.assets",
     "watersite.plugins.section_pages",
+    "watersite.plugins.output_guard",
 ]
 WATERSITE_LISTING_PAGE_SIZE = 15
 WATERSITE_OUTAGE_LEAD_HOURS = 72

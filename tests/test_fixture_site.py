@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
 from tests.conftest import FIXTURE_CONTENT, build_into
 from tests.sitemap_contract import SITEMAP_URLS, TOP_LEVEL
@@ -114,13 +115,12 @@ def test_item_page_shows_fields_body_and_downloads(page: Page) -> None:
     assert breadcrumb == ["首页", "水务新闻", "集团动态", "城东水厂完成提标改造"]
 
 
-def test_attachments_and_images_are_copied(fixture_site: Path) -> None:
-    for name in (
-        "news/group/2024/report.pdf",
-        "news/group/2024/plant.png",
-        "news/paper/2024/issue-128.pdf",
-    ):
+def test_attachments_are_copied_and_images_processed(fixture_site: Path) -> None:
+    for name in ("news/group/2024/report.pdf", "news/paper/2024/issue-128.pdf"):
         assert (fixture_site / name).read_bytes() == (FIXTURE_CONTENT / name).read_bytes()
+    with Image.open(fixture_site / "news/group/2024/plant.png") as image:
+        assert image.size == (60, 40)
+    assert (fixture_site / "news/group/2024/plant.w60.webp").is_file()
 
 
 def test_listing_shows_items_with_date_and_status(page: Page) -> None:

@@ -17,10 +17,12 @@ from pelican.settings import read_settings
 from watersite.catalog import DRAFT, PUBLISHED, SCHEDULED, Catalog, build_catalog
 from watersite.clock import build_now
 from watersite.errors import ContentErrors
+from watersite.safety import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
+CACHE_DIR = ROOT / ".cache"
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,8 @@ def build(settings: dict[str, Any]) -> None:
 
 def check(content: Path, now: datetime | None = None) -> Catalog:
     """Read and validate all content without building; raises ContentErrors."""
-    catalog = build_catalog(Path(content), now or build_now())
+    policy = load_policy(ROOT / "safety.yml")
+    catalog = build_catalog(Path(content), now or build_now(), policy, CACHE_DIR)
     if catalog.errors:
         raise ContentErrors(catalog.errors)
     return catalog

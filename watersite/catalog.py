@@ -27,7 +27,10 @@ from pathlib import Path, PurePosixPath
 
 from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
+from watersite.files import check_attachment
+from watersite.images import ImagePipeline, ImageProblem, ProcessedImage
 from watersite.markdown import BodyRenderer
+from watersite.safety import SafetyPolicy, scan_text
 from watersite.schema import MODEL_BY_KIND, models, validate
 from watersite.schema.data import DATA_MODELS
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
@@ -70,9 +73,14 @@ class Catalog:
 
     root: Path
     now: datetime
+    policy: SafetyPolicy
     entries: dict[str, Entry] = field(default_factory=dict)
     data: dict[str, models.Strict] = field(default_factory=dict)
+    #: Attachments and other files published as they are, by content path.
     static_files: list[str] = field(default_factory=list)
+    #: Images, cleaned and resized, by content path.
+    images: dict[str, ProcessedImage] = field(default_factory=dict)
+    pipeline: ImagePipeline | None = field(default=None, repr=False)
     errors: list[ContentError] = field(default_factory=list)
 
     def published(self) -> list[Entry]:
@@ -103,13 +111,15 @@ def _display_prefix(root: Path) -> str:
         return str(root)
 
 
-def build_catalog(root: Path, now: datetime) -> Catalog:
+def build_catalog(root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Path) -> Catalog:
     """Read, validate and render everything under `root` (the content folder)."""
-    catalog = Catalog(root=root, now=now)
+    catalog = Catalog(root=root, now=now, policy=policy)
+    catalog.pipeline = ImagePipeline(root, cache_dir, policy.limits)
     report = _Reporter(root, catalog.errors)
     markdown_files, data_files = _walk(root, catalog, report)
+    _process_files(catalog, report)
     for source, section in markdown_files:
-        entry = _read_entry(root, source, section, now, report)
+        entry = _read_entry(root, source, section, now, policy, report)
         if entry is not None:
             catalog.entries[entry.source] = entry
     _check_required_files(catalog, report)
@@ -117,10 +127,32 @@ def build_catalog(root: Path, now: datetime) -> Catalog:
     _check_unique_topics(catalog, report)
     _render_bodies(catalog, report)
     for source, name in data_files:
-        table = _read_data(root, source, name, report)
+        table = _read_data(root, source, name, policy, report)
         if table is not None:
             catalog.data[name] = table
     return catalog
+
+
+# --- images and attachments ---------------------------------------------------
+
+
+def _process_files(catalog: Catalog, report: _Reporter) -> None:
+    """Clean and resize images; check attachments' size and real type."""
+    accepted: list[str] = []
+    for source in catalog.static_files:
+        if PurePosixPath(source).suffix[1:].lower() in IMAGE_TYPES:
+            assert catalog.pipeline is not None
+            try:
+                catalog.images[source] = catalog.pipeline.process(source)
+            except ImageProblem as problem:
+                report.add(source, 0, "", problem.zh, problem.en)
+            continue
+        problem = check_attachment(catalog.root / source, catalog.policy.limits)
+        if problem is None:
+            accepted.append(source)
+        else:
+            report.add(source, 0, "", *problem)
+    catalog.static_files = accepted
 
 
 # --- where files belong -------------------------------------------------------
@@ -190,6 +222,14 @@ def _classify(
             f"content/data 中只能放这些数据文件：{names}。此文件不会被使用，请删除或改名。",
             f"content/data holds only these data files: {names}. Remove or rename this one.",
         )
+    elif source.suffix.lower() == ".svg":
+        report.add(
+            source,
+            0,
+            "",
+            "不接受 SVG 图片：SVG 文件里可以藏脚本。请导出为 PNG 或 JPEG 后再提交。",
+            "SVG images are refused (they can carry scripts); export a PNG or JPEG.",
+        )
     elif source.suffix[1:].lower() not in STATIC_TYPES:
         names = "、".join(sorted(STATIC_TYPES))
         report.add(
@@ -248,6 +288,7 @@ def _read_entry(
     source: PurePosixPath,
     section: Section,
     now: datetime,
+    policy: SafetyPolicy,
     report: _Reporter,
 ) -> Entry | None:
     shown = report.name(source)
@@ -257,6 +298,8 @@ def _read_entry(
     except ContentFileError as group:
         report.errors.extend(group.errors)
         return None
+    for found in scan_text(text, policy):
+        report.add(source, found.line, "", found.zh, found.en)
     model = MODEL_BY_KIND[section.kind]
     meta, errors = validate(model, parsed, shown, root, source.parent)
     if meta is None:
@@ -406,7 +449,7 @@ def _render_bodies(catalog: Catalog, report: _Reporter) -> None:
             return None
         return entry.url
 
-    renderer = BodyRenderer(catalog.root, url_of_source)
+    renderer = BodyRenderer(catalog.root, url_of_source, catalog.images.get, catalog.policy)
     for entry in catalog.entries.values():
         current[:] = [entry]
         entry.html, problems = renderer.render(entry.body, PurePosixPath(entry.source))
@@ -449,7 +492,7 @@ def plain_summary(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
 
 
 def _read_data(
-    root: Path, source: PurePosixPath, name: str, report: _Reporter
+    root: Path, source: PurePosixPath, name: str, policy: SafetyPolicy, report: _Reporter
 ) -> models.Strict | None:
     shown = report.name(source)
     try:
@@ -458,6 +501,8 @@ def _read_data(
     except ContentFileError as group:
         report.errors.extend(group.errors)
         return None
+    for found in scan_text(text, policy):
+        report.add(source, found.line, "", found.zh, found.en)
     table, errors = validate(DATA_MODELS[name], parsed, shown, root, source.parent)
     report.errors.extend(errors)
     return table

@@ -5,6 +5,11 @@
 - Relative links and images are resolved against the file's folder: a link to
   another `.md` file becomes that item's URL, a file becomes its published URL,
   and a target that does not exist is an error rather than a broken link.
+- Links may only use http(s) to allowed hosts, mailto, tel or site URLs; images
+  need alt text and get their processed size, `srcset` and lazy loading.
+- The HTML is then cleaned by nh3 (ammonia) with an allowlist of tags,
+  attributes, classes and URL schemes, so nothing script-capable can survive
+  whatever Markdown produced.
 - A line break between two Chinese characters is removed: browsers render it as
   a space, which Chinese text must not have.
 """
@@ -19,11 +24,49 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
+import nh3
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from watersite.images import ProcessedImage
+from watersite.safety import SafetyPolicy, outbound_host, unknown_host_problem
+
 EXTENSIONS = ["tables", "sane_lists", "footnotes"]
+EXTENSION_CONFIGS = {
+    # Column alignment as an attribute (turned into a class below), never inline style.
+    "tables": {"use_align_attribute": True},
+    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"},
+}
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+#: `sizes` of a body image: the text column is at most 46rem wide.
+BODY_IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
+
+ALIGN_CLASSES = {"left": "sw-align-left", "center": "sw-align-center", "right": "sw-align-right"}
+SANITIZER = nh3.Cleaner(
+    tags={
+        "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "strong", "em",
+        "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "br",
+        "sup", "sub", "del", "dl", "dt", "dd", "div", "abbr",
+    },
+    clean_content_tags={"script", "style"},
+    attributes={
+        "a": {"href", "title"},
+        "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"},
+        "ol": {"start"},
+        "li": {"id"},
+        "sup": {"id"},
+        "abbr": {"title"},
+    },
+    allowed_classes={
+        "a": {"footnote-ref", "footnote-backref"},
+        "div": {"footnote"},
+        "th": set(ALIGN_CLASSES.values()),
+        "td": set(ALIGN_CLASSES.values()),
+    },
+    url_schemes=set(SAFE_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)  # fmt: skip
 
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
 _WIDE_BREAK = re.compile(rf"(?<={_WIDE})\n(?={_WIDE})")
@@ -47,11 +90,21 @@ class _RenderState:
 class BodyRenderer:
     """Reusable renderer: one Markdown instance, reset between files (cheaper)."""
 
-    def __init__(self, content_root: Path, url_of_source: Callable[[str], str | None]):
+    def __init__(
+        self,
+        content_root: Path,
+        url_of_source: Callable[[str], str | None],
+        image_of: Callable[[str], ProcessedImage | None],
+        policy: SafetyPolicy,
+    ):
         self.content_root = content_root
         self.url_of_source = url_of_source
+        self.image_of = image_of
+        self.policy = policy
         self._state = _RenderState()
-        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
         self._md.preprocessors.deregister("html_block")
         self._md.inlinePatterns.deregister("html")
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "resolve_links", 5)
@@ -61,12 +114,18 @@ class BodyRenderer:
         """HTML of `body` (from content file `source`) and the link problems found."""
         self._state = _RenderState(source_dir=source.parent)
         self._md.reset()
-        html = self._md.convert(body)
+        html = SANITIZER.clean(self._md.convert(body))
         return html, self._state.problems
 
     def resolve(self, url: str) -> str:
         """Site-relative URL for a link target written in a body, or record a problem."""
         parts = urlsplit(url)
+        host = outbound_host(url)
+        if host is not None:
+            if self.policy.host_allowed(host):
+                return url
+            self._problem(url, *unknown_host_problem(url, host))
+            return "#"
         if parts.scheme:
             if parts.scheme.lower() in SAFE_SCHEMES:
                 return url
@@ -113,6 +172,48 @@ class BodyRenderer:
             return "#"
         return "/" + str(target) + suffix
 
+    def image(self, element: Element) -> None:
+        """Resolve an image and give it its processed size and WebP `srcset`."""
+        written = element.get("src", "")
+        if not element.get("alt", "").strip():
+            self._problem(
+                written,
+                f"图片“{written}”缺少说明文字。请写成 ![图片内容的简短说明]({written})，供视障读者的读屏软件朗读。",
+                f"Image '{written}' has no alt text; write ![short description]({written}).",
+            )
+        if outbound_host(written) is not None:
+            self._problem(
+                written,
+                f"图片“{written}”来自其他网站。请把图片保存后放入 content 文件夹再引用，"
+                "网站不加载外部图片（保护读者隐私，也防止图片被替换）。",
+                f"Image '{written}' is on another website; save it into content/ and refer "
+                "to the copy (the site loads no third-party images).",
+            )
+            element.set("src", "#")
+            return
+        url = self.resolve(written)
+        image = self.image_of(url.lstrip("/")) if url.startswith("/") else None
+        if image is None:
+            element.set("src", url)
+            return
+        element.set("src", image.url)
+        element.set("srcset", image.srcset)
+        element.set("sizes", BODY_IMAGE_SIZES)
+        element.set("width", str(image.width))
+        element.set("height", str(image.height))
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
+
+    def heading_problem(self, element: Element) -> None:
+        """A first-level heading in a body: the page title is the only one."""
+        text = "".join(element.itertext())
+        self._problem(
+            "# " + text,
+            f"正文中不要用一级标题（# {text}）：页面标题就是一级标题。请改用二级标题（## {text}）。",
+            "Do not use a first-level heading (#) in the body; the page title is the only "
+            "one. Use ## instead.",
+        )
+
     def _problem(self, target: str, zh: str, en: str) -> None:
         self._state.problems.append(LinkProblem(target, zh, en))
 
@@ -136,9 +237,14 @@ class _LinkResolver(Treeprocessor):
 
     def run(self, root: Element) -> None:
         for element in root.iter():
-            attribute = {"a": "href", "img": "src"}.get(element.tag)
-            if attribute and element.get(attribute) is not None:
-                element.set(attribute, self.renderer.resolve(element.get(attribute, "")))
+            if element.tag == "a" and element.get("href") is not None:
+                element.set("href", self.renderer.resolve(element.get("href", "")))
+            elif element.tag == "img":
+                self.renderer.image(element)
+            elif element.tag == "h1":
+                self.renderer.heading_problem(element)
+            elif element.tag in ("th", "td") and element.get("align"):
+                element.set("class", ALIGN_CLASSES.get(element.attrib.pop("align"), ""))
 
 
 class _JoinWideLines(Postprocessor):

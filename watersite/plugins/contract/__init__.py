@@ -103,13 +103,18 @@ class _ErrorLog(logging.Handler):
 def validate_content(pelican: Any) -> None:
     """Build the catalog for this run; stop with every problem if there are any."""
     settings = pelican.settings
-    catalog = build_catalog(Path(settings["PATH"]), build_now(settings))
+    catalog = build_catalog(
+        Path(settings["PATH"]),
+        build_now(settings),
+        settings["SAFETY"],
+        Path(settings["WATERSITE_CACHE_DIR"]),
+    )
     if catalog.errors:
         raise ContentErrors(catalog.errors)
     settings[CATALOG] = catalog
-    # Copy exactly the images and attachments the catalog accepted. Pelican's
-    # default copies every file no generator claimed, which would publish the
-    # Markdown source of drafts and scheduled items.
+    # Copy exactly the attachments the catalog accepted (images are published
+    # processed, by the images plugin). Pelican's default copies every file no
+    # generator claimed, which would publish the Markdown source of drafts.
     settings["STATIC_PATHS"] = list(catalog.static_files)
     _watch_error_log(settings)
 

@@ -103,6 +103,8 @@ class SectionPagesGenerator(Generator):
         for content in [*self.articles, *self.pages]:
             content.downloads = downloads_of(content.item, catalog.root)
             content.status_badge = None
+            cover = getattr(content.item, "cover", None)
+            content.cover_image = catalog.images.get(cover.path) if cover else None
         self._attach_configured_links()
         self._apply_statuses()
         self._attach_topic_items()
@@ -195,7 +197,7 @@ class SectionPagesGenerator(Generator):
         photos = [
             a
             for a in self.articles
-            if a.item.cover is not None and a.section.path.split("/")[0] in PHOTO_NEWS_GROUPS
+            if a.cover_image is not None and a.section.path.split("/")[0] in PHOTO_NEWS_GROUPS
         ][: setting(self.settings, "HOME_PHOTOS")]
         culture = BY_PATH["culture"]
         blocks = [

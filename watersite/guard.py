@@ -1,0 +1,122 @@
+"""Spam and hidden-link guard over the built pages.
+
+Content is sanitised when it is read, but the guard checks what is actually
+published, whatever produced it (content, templates, configuration, plugins):
+
+- scripts: only the theme's own bundle, loaded by URL, never inline;
+- no inline styles, event-handler attributes, `hidden` text, meta refresh,
+  frames, objects or embeds;
+- URLs: no javascript:/data:/vbscript:, and outbound links only to hosts on
+  the allowlist in safety.yml.
+
+Our own output is regular (Jinja and nh3 quote every attribute with double
+quotes), so regular expressions are reliable here and keep the scan fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from watersite.safety import SafetyPolicy, outbound_host
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_OWN_SCRIPT = re.compile(r' src="/theme/site\.[0-9a-f]{12}\.js" defer')
+_TAG = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s[^>]*)?)>")
+# One attribute: its name, then a double-quoted, single-quoted or bare value.
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_FORBIDDEN_ELEMENT = re.compile(
+    r"<(style|iframe|frame|frameset|object|embed|applet|base|form|svg:script)\b", re.IGNORECASE
+)
+_META_REFRESH = re.compile(r"<meta\b[^>]*http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "data", "srcset"}
+_BAD_SCHEME = re.compile(r"^\s*(javascript|data|vbscript|file):", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something on a built page that must not be published."""
+
+    page: str  # relative to the output folder
+    zh: str
+    en: str
+
+
+def scan_site(output: Path, policy: SafetyPolicy) -> list[Finding]:
+    """Every finding on every HTML page under `output`, in path order."""
+    findings: list[Finding] = []
+    for path in sorted(output.rglob("*.html")):
+        page = path.relative_to(output).as_posix()
+        findings.extend(scan_page(page, path.read_text(encoding="utf-8"), policy))
+    return findings
+
+
+def scan_page(page: str, html: str, policy: SafetyPolicy) -> Iterator[Finding]:
+    """Findings on one page."""
+    for attributes, body in _SCRIPT.findall(html):
+        if not _OWN_SCRIPT.fullmatch(attributes) or body.strip():
+            yield Finding(
+                page,
+                f"页面含有不属于网站主题的脚本：{_clip('<script' + attributes + '>' + body)}",
+                f"The page has a script that is not the theme's own: {_clip(attributes + body)}",
+            )
+    for match in _FORBIDDEN_ELEMENT.finditer(html):
+        yield Finding(
+            page,
+            f"页面含有不允许的元素 <{match.group(1)}>（可能用于嵌入外部内容或隐藏链接）。",
+            f"The page has a forbidden <{match.group(1)}> element.",
+        )
+    if _META_REFRESH.search(html):
+        yield Finding(page, "页面含有自动跳转（meta refresh）。", "The page has a meta refresh.")
+    for match in _TAG.finditer(html):
+        yield from _scan_tag(page, match.group(0), match.group(1), policy)
+
+
+def _scan_tag(page: str, tag: str, attributes: str, policy: SafetyPolicy) -> Iterator[Finding]:
+    for name, *values in _ATTRIBUTE.findall(attributes):
+        name = name.lower()
+        value = next((v for v in values if v), "")
+        problem = _attribute_problem(name)
+        if problem:
+            zh, en = problem
+            yield Finding(page, f"页面含有{zh}：{_clip(tag)}", f"The page has {en}: {_clip(tag)}")
+        if name in _URL_ATTRIBUTES:
+            urls = (
+                [p.split()[0] for p in value.split(",") if p.strip()]
+                if name == "srcset"
+                else [value]
+            )
+            for url in urls:
+                yield from _scan_url(page, url, policy)
+
+
+def _attribute_problem(name: str) -> tuple[str, str] | None:
+    if name.startswith("on"):
+        return "事件脚本属性（on…=）", "an event-handler attribute"
+    if name == "style":
+        return "内联样式（style=），可被用来隐藏文字和链接", "an inline style"
+    if name == "hidden":
+        return "隐藏属性（hidden），可被用来隐藏文字和链接", "a hidden attribute"
+    return None
+
+
+def _scan_url(page: str, url: str, policy: SafetyPolicy) -> Iterator[Finding]:
+    if _BAD_SCHEME.match(url):
+        yield Finding(
+            page, f"页面含有危险链接：{_clip(url)}", f"The page has a dangerous URL: {_clip(url)}"
+        )
+        return
+    host = outbound_host(url)
+    if host is not None and not policy.host_allowed(host):
+        yield Finding(
+            page,
+            f"页面含有指向未列入白名单网站的链接：{url}（网站 {host} 不在 safety.yml 的 allowed_hosts 中）。",
+            f"The page links to {url}; the host {host} is not in safety.yml allowed_hosts.",
+        )
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

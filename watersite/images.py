@@ -1,0 +1,216 @@
+"""Images are processed, never copied blindly.
+
+Each image under content/ is opened with Pillow under size and pixel limits
+(decompression bombs fail), decoded in full (truncated files fail), turned
+upright from its EXIF orientation, and re-encoded from bare pixels so that no
+EXIF, GPS, XMP or ICC metadata survives. Large photos are scaled down, and
+WebP copies at several widths are made for `srcset`.
+
+Work is cached by the SHA-256 of the file's bytes (and the pipeline version),
+so a rebuild only decodes new or changed images. Encoder settings are fixed,
+so the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from watersite.safety import Limits
+
+#: Bump when the output of the pipeline changes, to invalidate the cache.
+PIPELINE_VERSION = 1
+#: Widths of the WebP copies, in CSS pixels of a typical layout.
+WIDTHS = (480, 960, 1440)
+#: Nothing we publish is wider than this; phone photos are scaled down to it.
+MAX_WIDTH = 1920
+JPEG_OPTIONS = {"quality": 82, "optimize": True, "progressive": True}
+WEBP_OPTIONS = {"quality": 78, "method": 4}
+PNG_OPTIONS = {"optimize": True}
+SAVE_FORMAT = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+
+class ImageProblem(Exception):
+    """An image that cannot be published, with the reason in both languages."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published file of an image."""
+
+    path: str  # relative to the output folder
+    width: int
+    height: int
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return "/" + self.path
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """An image ready to publish: the cleaned original and its WebP widths."""
+
+    source: str  # relative to the content root
+    digest: str  # cache key
+    main: Variant  # re-encoded in the original format, at the original path
+    webp: tuple[Variant, ...]  # narrowest first
+
+    @property
+    def url(self) -> str:
+        """URL of the cleaned original (its src)."""
+        return self.main.url
+
+    @property
+    def width(self) -> int:
+        """Published width in pixels."""
+        return self.main.width
+
+    @property
+    def height(self) -> int:
+        """Published height in pixels."""
+        return self.main.height
+
+    @property
+    def srcset(self) -> str:
+        """The WebP copies as a `srcset` value."""
+        return ", ".join(f"{v.url} {v.width}w" for v in self.webp)
+
+    def files(self) -> list[Variant]:
+        """Every file this image publishes."""
+        return [self.main, *self.webp]
+
+
+class ImagePipeline:
+    """Validates, cleans and resizes images, with a cache keyed by content hash."""
+
+    def __init__(self, content_root: Path, cache_dir: Path, limits: Limits):
+        self.content_root = content_root
+        self.cache_dir = cache_dir
+        self.limits = limits
+
+    def process(self, source: str) -> ProcessedImage:
+        """The processed image for content file `source`; raise ImageProblem if unusable."""
+        path = self.content_root / source
+        size = path.stat().st_size
+        if size > self.limits.image_mb * 1024 * 1024:
+            raise ImageProblem(
+                f"图片文件太大（{size / 1024 / 1024:.1f} MB），上限 {self.limits.image_mb} MB。请缩小后再提交。",
+                f"The image is {size / 1024 / 1024:.1f} MB; the limit is {self.limits.image_mb} MB.",
+            )
+        data = path.read_bytes()
+        settings = (
+            f"{PIPELINE_VERSION}:{WIDTHS}:{MAX_WIDTH}:{JPEG_OPTIONS}:{WEBP_OPTIONS}:{PNG_OPTIONS}"
+        )
+        digest = hashlib.sha256(settings.encode() + b"\0" + data).hexdigest()
+        folder = self.cache_dir / digest[:2] / digest
+        meta = folder / "meta.json"
+        if meta.is_file():
+            sizes = json.loads(meta.read_text(encoding="utf-8"))
+        else:
+            sizes = self._encode(path, folder)
+        return _describe(source, digest, sizes)
+
+    def _encode(self, path: Path, folder: Path) -> dict[str, list[int]]:
+        image = self._decode(path)
+        extension = path.suffix[1:].lower()
+        if image.width > MAX_WIDTH:
+            image = _scaled(image, MAX_WIDTH)
+        work = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        main = image.convert("RGB") if SAVE_FORMAT[extension] == "JPEG" else image
+        main.save(work / "main", SAVE_FORMAT[extension], **_options(extension))
+        sizes = {"main": [image.width, image.height]}
+        for width in _webp_widths(image.width):
+            copy = image if width == image.width else _scaled(image, width)
+            copy.save(work / f"{width}.webp", "WEBP", **WEBP_OPTIONS)
+            sizes[str(width)] = [copy.width, copy.height]
+        (work / "meta.json").write_text(json.dumps(sizes), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        work.rename(folder)  # complete or absent: never a half-written cache entry
+        return sizes
+
+    def _decode(self, path: Path) -> Image.Image:
+        limit = self.limits.image_megapixels * 1_000_000
+        Image.MAX_IMAGE_PIXELS = limit
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns between the limit and twice the limit.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as opened:
+                    if getattr(opened, "n_frames", 1) > 1:
+                        raise ImageProblem(
+                            "这是动图，网站只接受静态图片。请导出为 JPEG 或 PNG。",
+                            "Animated images are not accepted; export a still JPEG or PNG.",
+                        )
+                    opened.load()  # decode everything: a truncated file fails here
+                    upright = ImageOps.exif_transpose(opened)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageProblem(
+                f"图片像素过多（超过 {self.limits.image_megapixels} 百万像素），可能是恶意的“解压炸弹”。"
+                "请缩小图片尺寸后再提交。",
+                f"The image has more than {self.limits.image_megapixels} megapixels (possible "
+                "decompression bomb); scale it down.",
+            ) from None
+        except UnidentifiedImageError:
+            raise ImageProblem(
+                "无法识别的图片：文件内容不是 JPEG、PNG 或 WebP 图片（扩展名可能被改过）。",
+                "Not a JPEG, PNG or WebP image (the extension may have been changed).",
+            ) from None
+        except OSError as exc:
+            raise ImageProblem(
+                f"图片文件已损坏或不完整，无法完整读取（{exc}）。请重新导出或重新上传。",
+                f"The image is damaged or truncated and cannot be read in full ({exc}).",
+            ) from None
+        return _bare(upright)
+
+    def publish(self, image: ProcessedImage, output: Path) -> None:
+        """Copy an image's processed files from the cache into the output folder."""
+        folder = self.cache_dir / image.digest[:2] / image.digest
+        target = output / image.main.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "main", target)
+        for variant in image.webp:
+            shutil.copyfile(folder / f"{variant.width}.webp", output / variant.path)
+
+
+def _bare(image: Image.Image) -> Image.Image:
+    """The same pixels in a fresh image: no EXIF, GPS, XMP, ICC or other metadata."""
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
+    pixels = image.convert(mode)
+    return Image.frombytes(mode, pixels.size, pixels.tobytes())
+
+
+def _scaled(image: Image.Image, width: int) -> Image.Image:
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _webp_widths(width: int) -> list[int]:
+    return [w for w in WIDTHS if w < width] + [width]
+
+
+def _options(extension: str) -> dict[str, object]:
+    return {"JPEG": JPEG_OPTIONS, "PNG": PNG_OPTIONS, "WEBP": WEBP_OPTIONS}[SAVE_FORMAT[extension]]
+
+
+def _describe(source: str, digest: str, sizes: dict[str, list[int]]) -> ProcessedImage:
+    path = PurePosixPath(source)
+    main = Variant(source, *sizes["main"])
+    webp = tuple(
+        Variant(str(path.with_name(f"{path.stem}.w{width}.webp")), *sizes[str(width)])
+        for width in sorted(int(k) for k in sizes if k != "main")
+    )
+    return ProcessedImage(source, digest, main, webp)

@@ -1,0 +1,44 @@
+"""Output guard: after writing, scan every built page against safety.yml.
+
+Runs at `finalized`, reading the output folder itself, so it judges what will
+actually be published (and keeps working when pages are rendered in worker
+processes). Findings name the page and the content file it came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from watersite.errors import ContentError, ContentErrors
+from watersite.guard import scan_site
+from watersite.plugins.contract import catalog_of
+
+
+def guard_output(pelican: Any) -> None:
+    """Fail the build if any page carries a script, hidden text or unknown link."""
+    settings = pelican.settings
+    findings = scan_site(Path(settings["OUTPUT_PATH"]), settings["SAFETY"])
+    if not findings:
+        return
+    catalog = catalog_of(settings)
+    source_of = {entry.save_as: f"content/{entry.source}" for entry in catalog.published()}
+    raise ContentErrors(
+        [
+            ContentError(
+                source_of.get(f.page, f"output/{f.page}"),
+                0,
+                "",
+                f"生成的页面 /{f.page} 未通过安全检查：{f.zh}",
+                f"The built page /{f.page} fails the safety check: {f.en}",
+            )
+            for f in findings
+        ]
+    )
+
+
+def register() -> None:
+    """Connect to Pelican's signals."""
+    signals.finalized.connect(guard_output)
