@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
 from watersite.files import check_attachment
-from watersite.images import ImagePipeline, ImageProblem, ProcessedImage
+from watersite.images import ImagePipeline, ImageError, ProcessedImage
 from watersite.markdown import BodyRenderer
 from watersite.safety import SafetyPolicy, scan_text
 from watersite.schema import MODEL_BY_KIND, models, validate
@@ -119,7 +119,7 @@ def build_catalog(root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Pa
     markdown_files, data_files = _walk(root, catalog, report)
     _process_files(catalog, report)
     for source, section in markdown_files:
-        entry = _read_entry(root, source, section, now, policy, report)
+        entry = _read_entry(catalog, source, section, report)
         if entry is not None:
             catalog.entries[entry.source] = entry
     _check_required_files(catalog, report)
@@ -144,7 +144,7 @@ def _process_files(catalog: Catalog, report: _Reporter) -> None:
             assert catalog.pipeline is not None
             try:
                 catalog.images[source] = catalog.pipeline.process(source)
-            except ImageProblem as problem:
+            except ImageError as problem:
                 report.add(source, 0, "", problem.zh, problem.en)
             continue
         problem = check_attachment(catalog.root / source, catalog.policy.limits)
@@ -284,13 +284,9 @@ def _unknown_place(source: PurePosixPath) -> tuple[str, str]:
 
 
 def _read_entry(
-    root: Path,
-    source: PurePosixPath,
-    section: Section,
-    now: datetime,
-    policy: SafetyPolicy,
-    report: _Reporter,
+    catalog: Catalog, source: PurePosixPath, section: Section, report: _Reporter
 ) -> Entry | None:
+    root = catalog.root
     shown = report.name(source)
     try:
         text = frontmatter.decode((root / source).read_bytes(), shown)
@@ -298,7 +294,7 @@ def _read_entry(
     except ContentFileError as group:
         report.errors.extend(group.errors)
         return None
-    for found in scan_text(text, policy):
+    for found in scan_text(text, catalog.policy):
         report.add(source, found.line, "", found.zh, found.en)
     model = MODEL_BY_KIND[section.kind]
     meta, errors = validate(model, parsed, shown, root, source.parent)
@@ -313,7 +309,7 @@ def _read_entry(
         return None
     if getattr(meta, "status", "published") == "draft":
         state = DRAFT
-    elif date is not None and date > now:
+    elif date is not None and date > catalog.now:
         state = SCHEDULED
     else:
         state = PUBLISHED

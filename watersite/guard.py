@@ -75,8 +75,8 @@ def scan_page(page: str, html: str, policy: SafetyPolicy) -> Iterator[Finding]:
 
 
 def _scan_tag(page: str, tag: str, attributes: str, policy: SafetyPolicy) -> Iterator[Finding]:
-    for name, *values in _ATTRIBUTE.findall(attributes):
-        name = name.lower()
+    for written_name, *values in _ATTRIBUTE.findall(attributes):
+        name = written_name.lower()
         value = next((v for v in values if v), "")
         problem = _attribute_problem(name)
         if problem:

@@ -36,7 +36,7 @@ PNG_OPTIONS = {"optimize": True}
 SAVE_FORMAT = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
 
-class ImageProblem(Exception):
+class ImageError(Exception):
     """An image that cannot be published, with the reason in both languages."""
 
     def __init__(self, zh: str, en: str):
@@ -101,11 +101,11 @@ class ImagePipeline:
         self.limits = limits
 
     def process(self, source: str) -> ProcessedImage:
-        """The processed image for content file `source`; raise ImageProblem if unusable."""
+        """The processed image for content file `source`; raise ImageError if unusable."""
         path = self.content_root / source
         size = path.stat().st_size
         if size > self.limits.image_mb * 1024 * 1024:
-            raise ImageProblem(
+            raise ImageError(
                 f"图片文件太大（{size / 1024 / 1024:.1f} MB），上限 {self.limits.image_mb} MB。请缩小后再提交。",
                 f"The image is {size / 1024 / 1024:.1f} MB; the limit is {self.limits.image_mb} MB.",
             )
@@ -151,26 +151,26 @@ class ImagePipeline:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(path) as opened:
                     if getattr(opened, "n_frames", 1) > 1:
-                        raise ImageProblem(
+                        raise ImageError(
                             "这是动图，网站只接受静态图片。请导出为 JPEG 或 PNG。",
                             "Animated images are not accepted; export a still JPEG or PNG.",
                         )
                     opened.load()  # decode everything: a truncated file fails here
                     upright = ImageOps.exif_transpose(opened)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageProblem(
+            raise ImageError(
                 f"图片像素过多（超过 {self.limits.image_megapixels} 百万像素），可能是恶意的“解压炸弹”。"
                 "请缩小图片尺寸后再提交。",
                 f"The image has more than {self.limits.image_megapixels} megapixels (possible "
                 "decompression bomb); scale it down.",
             ) from None
         except UnidentifiedImageError:
-            raise ImageProblem(
+            raise ImageError(
                 "无法识别的图片：文件内容不是 JPEG、PNG 或 WebP 图片（扩展名可能被改过）。",
                 "Not a JPEG, PNG or WebP image (the extension may have been changed).",
             ) from None
         except OSError as exc:
-            raise ImageProblem(
+            raise ImageError(
                 f"图片文件已损坏或不完整，无法完整读取（{exc}）。请重新导出或重新上传。",
                 f"The image is damaged or truncated and cannot be read in full ({exc}).",
             ) from None

@@ -104,3 +104,22 @@ def docs(c: Context, check: bool = False) -> None:
         return
     FIELDS_DOC.write_text(text, encoding="utf-8")
     print(f"已更新 / Updated {FIELDS_DOC.relative_to(ROOT)}")
+
+
+@task(help={"check": "只检查是否最新 / only check that the files are current"})
+def headers(c: Context, check: bool = False) -> None:
+    """生成安全响应头配置 / Write the security headers for nginx and the CDN."""
+    from watersite.security import rendered_files
+
+    stale = []
+    for relative, text in rendered_files().items():
+        path = ROOT / relative
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(relative)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"已更新 / Updated {relative}")
+    if stale:
+        raise Exit(f"已过期，请运行 invoke headers / out of date, run invoke headers: {', '.join(stale)}", 1)

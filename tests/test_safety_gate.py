@@ -1,0 +1,352 @@
+"""The safety gate: spam tricks, sensitive words, personal data, image and file
+faults each fail with a clear message naming the file; security headers come
+from one place."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import FIXED_NOW, build_into
+from watersite.build import ROOT, check
+from watersite.catalog import build_catalog
+from watersite.errors import ContentErrors
+from watersite.guard import scan_page
+from watersite.images import ImageError, ImagePipeline
+from watersite.safety import Limits, SafetyPolicy, is_resident_id, load_policy, scan_text
+from watersite.security import CSP, HEADERS, HSTS, rendered_files
+
+ARTICLE = "news/group/2024/plant-upgrade.md"
+POLICY = load_policy(ROOT / "safety.yml")
+
+
+def append_body(content: Path, text: str, relative: str = ARTICLE) -> None:
+    path = content / relative
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def problems_of(content: Path) -> list[str]:
+    with pytest.raises(ContentErrors) as raised:
+        check(content, FIXED_NOW)
+    return [f"{e.path}:{e.line}: {e.zh} / {e.en}" for e in raised.value.errors]
+
+
+# --- spam tricks in content ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trick", "message"),
+    [
+        ("[便宜发票](https://spam.example/buy)", "未列入白名单的网站 spam.example"),
+        ("[博客](//spam.example/)", "未列入白名单的网站 spam.example"),
+        ("<https://spam.example/>", "未列入白名单的网站 spam.example"),
+        ("[参考][1]\n\n[1]: https://spam.example/", "未列入白名单的网站 spam.example"),
+        ("![广告](https://spam.example/banner.png)", "来自其他网站"),
+        ("[点我](data:text/html;base64,PHNjcmlwdD4=)", "不允许的协议"),
+    ],
+)
+def test_spam_links_in_content_fail_check_with_file_and_line(trick: str, message: str, content_copy: Path) -> None:
+    append_body(content_copy, trick)
+    found = problems_of(content_copy)
+    assert any(ARTICLE in p and message in p for p in found), found
+    assert all(":0:" not in p for p in found if ARTICLE in p), "the line is named"
+
+
+def test_links_to_allowed_hosts_and_subdomains_pass(content_copy: Path) -> None:
+    append_body(content_copy, "[国务院](https://www.gov.cn/) [缴费](https://pay.qinglan-water.example/) [邮件](mailto:a@b.cn) [电话](tel:012396889)")
+    assert check(content_copy, FIXED_NOW)
+
+
+def test_hidden_text_tricks_in_content_come_out_as_visible_text(content_copy: Path, tmp_path: Path) -> None:
+    append_body(content_copy, '<div style="position:absolute;left:-9999px" hidden>隐藏文字</div>')
+    output = build_into(content_copy, tmp_path / "out")
+    html = (output / "news/group/2024/plant-upgrade/index.html").read_text(encoding="utf-8")
+    assert "&lt;div style=" in html and "<div style=" not in html
+
+
+# --- spam tricks anywhere in the output (templates, configuration) ------------------
+
+TEMPLATE_TRICKS = {
+    "inline script": ("<script>alert(1)</script>", "不属于网站主题的脚本"),
+    "third-party script": ('<script src="https://cdn.example/x.js"></script>', "不属于网站主题的脚本"),
+    "hidden link": ('<div hidden><a href="/x/">x</a></div>', "隐藏属性"),
+    "inline style": ('<p style="display:none">x</p>', "内联样式"),
+    "off-screen text": ('<p style="position:absolute;left:-9999px">x</p>', "内联样式"),
+    "meta refresh": ('<meta http-equiv="refresh" content="0;url=https://www.gov.cn/">', "自动跳转"),
+    "iframe": ('<iframe src="/x/"></iframe>', "不允许的元素 <iframe>"),
+    "object": ('<object data="/x.swf"></object>', "不允许的元素 <object>"),
+    "embed": ('<embed src="/x.swf">', "不允许的元素 <embed>"),
+    "event handler": ('<p onclick="go()">x</p>', "事件脚本属性"),
+    "unknown host": ('<a href="https://spam.example/">x</a>', "未列入白名单网站"),
+    "javascript URL": ('<a href="javascript:void(0)">x</a>', "危险链接"),
+}
+
+
+@pytest.mark.parametrize("trick", list(TEMPLATE_TRICKS))
+def test_guard_finds_each_spam_trick_on_a_page(trick: str) -> None:
+    snippet, message = TEMPLATE_TRICKS[trick]
+    page = f'<!DOCTYPE html><html lang="zh-CN"><body><main>{snippet}</main></body></html>'
+    findings = list(scan_page("news/x/index.html", page, POLICY))
+    assert findings and message in findings[0].zh
+
+
+def test_guard_accepts_the_theme_own_markup() -> None:
+    page = (
+        '<script src="/theme/site.0123456789ab.js" defer></script>'
+        '<svg aria-hidden="true" viewBox="0 0 1 1"></svg><a href="https://beian.miit.gov.cn/">ICP</a>'
+        '<meta name="description" content="a style=b hidden onload=x">'
+    )
+    assert not list(scan_page("index.html", page, POLICY))
+
+
+def test_a_template_with_a_spam_link_fails_the_build(content_copy: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    footer = theme / "templates" / "base.html"
+    footer.write_text(
+        footer.read_text(encoding="utf-8").replace("</footer>", '<a href="https://casino.example/">友情链接</a></footer>'),
+        encoding="utf-8",
+    )
+    from watersite.build import build, load_settings
+
+    settings = load_settings(content=content_copy, output=tmp_path / "out", now=FIXED_NOW)
+    settings["THEME"] = str(theme)
+    with pytest.raises(ContentErrors) as raised:
+        build(settings)
+    report = raised.value.report()
+    assert "casino.example" in report and "/index.html" in report
+
+
+# --- sensitive words and personal data ----------------------------------------------
+
+
+def test_sensitive_word_fails_naming_the_line(content_copy: Path) -> None:
+    append_body(content_copy, "专业代开发票，价格优惠。")
+    found = problems_of(content_copy)
+    assert any(f"{ARTICLE}:" in p and "敏感词“代开发票”" in p for p in found)
+
+
+VALID_ID = "11010519491231002X"  # the check digit of GB 11643's worked example
+
+
+def test_resident_id_numbers_are_recognised_by_check_digit() -> None:
+    assert is_resident_id(VALID_ID)
+    assert not is_resident_id("110105194912310021"), "wrong check digit: an order number, not an ID"
+    assert not is_resident_id("110105194913310025"), "month 13"
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        (f"申请人身份证号 {VALID_ID}。", "身份证号"),
+        ("联系人手机 13812345678。", "手机号"),
+        ("联系人手机 138-1234-5678。", "手机号"),
+        ("联系人手机 138 1234 5678。", "手机号"),
+    ],
+)
+def test_personal_data_fails_the_check(text: str, flagged: str, content_copy: Path) -> None:
+    append_body(content_copy, text)
+    found = problems_of(content_copy)
+    assert any(ARTICLE in p and flagged in p for p in found)
+    assert all("13812345678" not in p and VALID_ID not in p for p in found), "messages mask the number"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["热线 0123-96889，抢修 0123-88886666。", "项目编号 QLSW-2024-GC-001。", "证号 1101**********002X。", "订单 110105194912310021。"],
+)
+def test_public_numbers_pass(text: str) -> None:
+    assert not list(scan_text(text, POLICY))
+
+
+def test_allowed_numbers_are_published() -> None:
+    policy = POLICY.model_copy(update={"allowed_numbers": ["138-1234-5678"]})
+    assert not list(scan_text("服务手机 13812345678", policy))
+
+
+# --- images ---------------------------------------------------------------------------
+
+
+def pipeline(tmp_path: Path, **limits: int) -> ImagePipeline:
+    return ImagePipeline(tmp_path, tmp_path / "cache", Limits(**limits))
+
+
+def save(tmp_path: Path, name: str, image: Image.Image, **options: object) -> str:
+    image.save(tmp_path / name, **options)
+    return name
+
+
+def test_gps_exif_and_orientation(tmp_path: Path) -> None:
+    photo = Image.new("RGB", (400, 200), "steelblue")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 0.0), 3: "E", 4: (120.0, 10.0, 0.0)}  # GPS
+    exif[0x010F] = "PhoneMaker"
+    name = save(tmp_path, "phone.jpg", photo, exif=exif.tobytes())
+    result = pipeline(tmp_path).process(name)
+    assert (result.width, result.height) == (200, 400), "turned upright"
+    out = tmp_path / "site"
+    pipeline(tmp_path).publish(result, out)
+    for variant in result.files():
+        with Image.open(out / variant.path) as published:
+            assert not published.getexif(), variant.path
+            assert "exif" not in published.info and "xmp" not in published.info and "icc_profile" not in published.info
+
+
+def test_large_photos_are_scaled_and_get_webp_widths(tmp_path: Path) -> None:
+    name = save(tmp_path, "big.jpg", Image.new("RGB", (3000, 2000), "seagreen"))
+    result = pipeline(tmp_path).process(name)
+    assert (result.width, result.height) == (1920, 1280)
+    assert [v.width for v in result.webp] == [480, 960, 1440, 1920]
+    assert result.srcset.startswith("/big.w480.webp 480w, /big.w960.webp 960w")
+
+
+def test_processing_is_cached_by_content_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = save(tmp_path, "a.png", Image.new("RGB", (50, 50), "red"))
+    first = pipeline(tmp_path).process(name)
+    monkeypatch.setattr(ImagePipeline, "_decode", lambda *a: pytest.fail("decoded again"))
+    assert pipeline(tmp_path).process(name) == first
+
+
+def test_same_image_gives_same_bytes(tmp_path: Path) -> None:
+    name = save(tmp_path, "a.jpg", Image.effect_mandelbrot((600, 400), (-2, -1, 1, 1), 50).convert("RGB"))
+    outputs = []
+    for run in ("one", "two"):
+        cache = tmp_path / f"cache-{run}"
+        pipe = ImagePipeline(tmp_path, cache, Limits())
+        pipe.publish(pipe.process(name), tmp_path / run)
+        outputs.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / run).iterdir()))
+    assert outputs[0] == outputs[1]
+
+
+def _bomb(tmp_path: Path) -> str:
+    # 12,000 x 12,000 one-bit pixels: a tiny file that decodes to 144 megapixels.
+    return save(tmp_path, "bomb.png", Image.new("1", (12000, 12000)))
+
+
+def _truncated(tmp_path: Path) -> str:
+    buffer = io.BytesIO()
+    Image.effect_noise((800, 600), 64).convert("RGB").save(buffer, "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    return "cut.jpg"
+
+
+def _not_an_image(tmp_path: Path) -> str:
+    (tmp_path / "page.jpg").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    return "page.jpg"
+
+
+def _animated(tmp_path: Path) -> str:
+    frames = [Image.new("RGB", (40, 40), colour) for colour in ("red", "blue")]
+    frames[0].save(tmp_path / "anim.webp", save_all=True, append_images=frames[1:])
+    return "anim.webp"
+
+
+def _too_heavy(tmp_path: Path) -> str:
+    (tmp_path / "heavy.png").write_bytes(b"\x89PNG" + b"\0" * (2 * 1024 * 1024))
+    return "heavy.png"
+
+
+IMAGE_FAULTS: dict[str, tuple[Callable[[Path], str], str]] = {
+    "decompression bomb": (_bomb, "解压炸弹"),
+    "truncated JPEG": (_truncated, "损坏或不完整"),
+    "HTML named .jpg": (_not_an_image, "无法识别的图片"),
+    "animated image": (_animated, "动图"),
+    "file over the size limit": (_too_heavy, "图片文件太大"),
+}
+
+
+@pytest.mark.parametrize("fault", list(IMAGE_FAULTS))
+def test_each_image_fault_fails_with_a_clear_message(fault: str, tmp_path: Path) -> None:
+    make, message = IMAGE_FAULTS[fault]
+    name = make(tmp_path)
+    with pytest.raises(ImageError) as raised:
+        pipeline(tmp_path, image_mb=1, image_megapixels=50).process(name)
+    assert message in raised.value.zh and raised.value.en
+
+
+def test_image_faults_fail_the_build_naming_the_file(content_copy: Path) -> None:
+    _truncated(content_copy / "news/group/2024")
+    found = problems_of(content_copy)
+    assert any("news/group/2024/cut.jpg" in p and "损坏或不完整" in p for p in found)
+
+
+def test_svg_is_refused(content_copy: Path) -> None:
+    (content_copy / "news/group/2024/logo.svg").write_text('<svg onload="alert(1)"/>', encoding="utf-8")
+    found = problems_of(content_copy)
+    assert any("logo.svg" in p and "SVG" in p for p in found)
+
+
+def test_images_in_bodies_need_alt_text_and_get_srcset(content_copy: Path, tmp_path: Path) -> None:
+    append_body(content_copy, "![](plant.png)")
+    assert any("缺少说明文字" in p for p in problems_of(content_copy))
+    body = content_copy / ARTICLE
+    body.write_text(body.read_text(encoding="utf-8").replace("![](plant.png)", "![水厂外景](plant.png)"), encoding="utf-8")
+    output = build_into(content_copy, tmp_path / "out")
+    html = (output / "news/group/2024/plant-upgrade/index.html").read_text(encoding="utf-8")
+    assert '<img alt="水厂外景" src="/news/group/2024/plant.png" srcset="/news/group/2024/plant.w60.webp 60w"' in html
+    assert 'width="60" height="40" loading="lazy"' in html
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def test_paths_leaving_the_content_folder_are_refused(content_copy: Path) -> None:
+    path = content_copy / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("file: report.pdf", "file: ../../../../../etc/passwd.pdf"), encoding="utf-8")
+    append_body(content_copy, "[密码](../../../../../../etc/passwd)")
+    found = problems_of(content_copy)
+    assert any("attachments" not in p and "content 文件夹以外" in p for p in found)
+    assert sum("content 文件夹以外" in p for p in found) == 2
+
+
+def test_disguised_attachment_is_refused(content_copy: Path) -> None:
+    (content_copy / "news/group/2024/report.pdf").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    found = problems_of(content_copy)
+    assert any("report.pdf" in p and "文件内容与扩展名 .pdf 不符" in p for p in found)
+
+
+def test_attachment_size_limit(content_copy: Path, tmp_path: Path) -> None:
+    (content_copy / "news/group/2024/big.zip").write_bytes(b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024))
+    policy = POLICY.model_copy(update={"limits": Limits(attachment_mb=1)})
+    catalog = build_catalog(content_copy, FIXED_NOW, policy, tmp_path / "cache")
+    assert any("big.zip" in e.path and "附件太大" in e.zh for e in catalog.errors)
+
+
+# --- security headers --------------------------------------------------------------------
+
+
+def test_security_headers_are_strict() -> None:
+    policy = HEADERS["Content-Security-Policy"]
+    assert "unsafe" not in policy
+    assert CSP["default-src"] == ["'none'"] and CSP["frame-ancestors"] == ["'none'"]
+    for name in ("X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "Cross-Origin-Resource-Policy"):
+        assert name in HEADERS
+    assert int(HSTS["Strict-Transport-Security"].split("max-age=")[1].split(";")[0]) >= 15552000
+
+
+def test_generated_header_files_are_current() -> None:
+    for relative, text in rendered_files().items():
+        assert (ROOT / relative).read_text(encoding="utf-8") == text, f"run invoke headers: {relative}"
+    cdn = json.loads((ROOT / "deploy/cdn/security-headers.json").read_text(encoding="utf-8"))
+    assert cdn["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
+
+
+def test_policy_file_problems_are_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "safety.yml"
+    bad.write_text("allowed_hosts: gov.cn\nlimits:\n  image_mb: lots\n", encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        load_policy(bad)
+    fields = {e.field for e in raised.value.errors}
+    assert {"allowed_hosts", "limits.image_mb"} <= fields
+
+
+def test_unrelated_policy_copy_keeps_hosts() -> None:
+    assert SafetyPolicy(allowed_hosts=["gov.cn"]).host_allowed("beian.miit.gov.cn")
+    assert not SafetyPolicy(allowed_hosts=["gov.cn"]).host_allowed("gov.cn.evil.example")
