@@ -270,7 +270,8 @@ def _read_entry(
         return None
     if getattr(meta, "status", "published") == "draft":
         state = DRAFT
-    elif date is not None and date > now:
+    elif isinstance(meta, models.Item) and meta.date > now:
+        # Only dated items wait for their date; a page's date is when it was updated.
         state = SCHEDULED
     else:
         state = PUBLISHED

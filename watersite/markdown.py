@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,11 +21,10 @@ import markdown
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from watersite.text import join_wide_lines
+
 EXTENSIONS = ["tables", "sane_lists", "footnotes"]
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-
-_WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
-_WIDE_BREAK = re.compile(rf"(?<={_WIDE})\n(?={_WIDE})")
 
 
 @dataclass
@@ -143,4 +141,4 @@ class _LinkResolver(Treeprocessor):
 
 class _JoinWideLines(Postprocessor):
     def run(self, text: str) -> str:
-        return _WIDE_BREAK.sub("", text)
+        return join_wide_lines(text)
