@@ -284,3 +284,17 @@ def test_raw_html_in_markdown_is_shown_as_text(content_copy: Path, tmp_path: Pat
     body = soup.find(class_="sw-prose")
     assert not body.find("div") and not body.find("span")
     assert '<div style="display:none">' in body.get_text()
+
+
+def test_a_page_with_a_future_update_date_is_still_published(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    page = content_copy / "about" / "profile.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "title: 集团简介", "title: 集团简介\ndate: 2030-01-01"
+        ),
+        encoding="utf-8",
+    )
+    output = build_into(content_copy, tmp_path / "out")
+    assert "集团简介的正文" in (output / "about/profile/index.html").read_text(encoding="utf-8")

@@ -51,7 +51,9 @@ def problems_of(content: Path) -> list[str]:
         ("[点我](data:text/html;base64,PHNjcmlwdD4=)", "不允许的协议"),
     ],
 )
-def test_spam_links_in_content_fail_check_with_file_and_line(trick: str, message: str, content_copy: Path) -> None:
+def test_spam_links_in_content_fail_check_with_file_and_line(
+    trick: str, message: str, content_copy: Path
+) -> None:
     append_body(content_copy, trick)
     found = problems_of(content_copy)
     assert any(ARTICLE in p and message in p for p in found), found
@@ -59,11 +61,16 @@ def test_spam_links_in_content_fail_check_with_file_and_line(trick: str, message
 
 
 def test_links_to_allowed_hosts_and_subdomains_pass(content_copy: Path) -> None:
-    append_body(content_copy, "[国务院](https://www.gov.cn/) [缴费](https://pay.qinglan-water.example/) [邮件](mailto:a@b.cn) [电话](tel:012396889)")
+    append_body(
+        content_copy,
+        "[国务院](https://www.gov.cn/) [缴费](https://pay.qinglan-water.example/) [邮件](mailto:a@b.cn) [电话](tel:012396889)",
+    )
     assert check(content_copy, FIXED_NOW)
 
 
-def test_hidden_text_tricks_in_content_come_out_as_visible_text(content_copy: Path, tmp_path: Path) -> None:
+def test_hidden_text_tricks_in_content_come_out_as_visible_text(
+    content_copy: Path, tmp_path: Path
+) -> None:
     append_body(content_copy, '<div style="position:absolute;left:-9999px" hidden>隐藏文字</div>')
     output = build_into(content_copy, tmp_path / "out")
     html = (output / "news/group/2024/plant-upgrade/index.html").read_text(encoding="utf-8")
@@ -74,7 +81,10 @@ def test_hidden_text_tricks_in_content_come_out_as_visible_text(content_copy: Pa
 
 TEMPLATE_TRICKS = {
     "inline script": ("<script>alert(1)</script>", "不属于网站主题的脚本"),
-    "third-party script": ('<script src="https://cdn.example/x.js"></script>', "不属于网站主题的脚本"),
+    "third-party script": (
+        '<script src="https://cdn.example/x.js"></script>',
+        "不属于网站主题的脚本",
+    ),
     "hidden link": ('<div hidden><a href="/x/">x</a></div>', "隐藏属性"),
     "inline style": ('<p style="display:none">x</p>', "内联样式"),
     "off-screen text": ('<p style="position:absolute;left:-9999px">x</p>', "内联样式"),
@@ -110,7 +120,9 @@ def test_a_template_with_a_spam_link_fails_the_build(content_copy: Path, tmp_pat
     shutil.copytree(ROOT / "theme", theme)
     footer = theme / "templates" / "base.html"
     footer.write_text(
-        footer.read_text(encoding="utf-8").replace("</footer>", '<a href="https://casino.example/">友情链接</a></footer>'),
+        footer.read_text(encoding="utf-8").replace(
+            "</footer>", '<a href="https://casino.example/">友情链接</a></footer>'
+        ),
         encoding="utf-8",
     )
     from watersite.build import build, load_settings
@@ -154,12 +166,19 @@ def test_personal_data_fails_the_check(text: str, flagged: str, content_copy: Pa
     append_body(content_copy, text)
     found = problems_of(content_copy)
     assert any(ARTICLE in p and flagged in p for p in found)
-    assert all("13812345678" not in p and VALID_ID not in p for p in found), "messages mask the number"
+    assert all("13812345678" not in p and VALID_ID not in p for p in found), (
+        "messages mask the number"
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["热线 0123-96889，抢修 0123-88886666。", "项目编号 QLSW-2024-GC-001。", "证号 1101**********002X。", "订单 110105194912310021。"],
+    [
+        "热线 0123-96889，抢修 0123-88886666。",
+        "项目编号 QLSW-2024-GC-001。",
+        "证号 1101**********002X。",
+        "订单 110105194912310021。",
+    ],
 )
 def test_public_numbers_pass(text: str) -> None:
     assert not list(scan_text(text, POLICY))
@@ -196,7 +215,11 @@ def test_gps_exif_and_orientation(tmp_path: Path) -> None:
     for variant in result.files():
         with Image.open(out / variant.path) as published:
             assert not published.getexif(), variant.path
-            assert "exif" not in published.info and "xmp" not in published.info and "icc_profile" not in published.info
+            assert (
+                "exif" not in published.info
+                and "xmp" not in published.info
+                and "icc_profile" not in published.info
+            )
 
 
 def test_large_photos_are_scaled_and_get_webp_widths(tmp_path: Path) -> None:
@@ -207,7 +230,9 @@ def test_large_photos_are_scaled_and_get_webp_widths(tmp_path: Path) -> None:
     assert result.srcset.startswith("/big.w480.webp 480w, /big.w960.webp 960w")
 
 
-def test_processing_is_cached_by_content_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_processing_is_cached_by_content_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     name = save(tmp_path, "a.png", Image.new("RGB", (50, 50), "red"))
     first = pipeline(tmp_path).process(name)
     monkeypatch.setattr(ImagePipeline, "_decode", lambda *a: pytest.fail("decoded again"))
@@ -215,7 +240,9 @@ def test_processing_is_cached_by_content_hash(tmp_path: Path, monkeypatch: pytes
 
 
 def test_same_image_gives_same_bytes(tmp_path: Path) -> None:
-    name = save(tmp_path, "a.jpg", Image.effect_mandelbrot((600, 400), (-2, -1, 1, 1), 50).convert("RGB"))
+    name = save(
+        tmp_path, "a.jpg", Image.effect_mandelbrot((600, 400), (-2, -1, 1, 1), 50).convert("RGB")
+    )
     outputs = []
     for run in ("one", "two"):
         cache = tmp_path / f"cache-{run}"
@@ -278,7 +305,9 @@ def test_image_faults_fail_the_build_naming_the_file(content_copy: Path) -> None
 
 
 def test_svg_is_refused(content_copy: Path) -> None:
-    (content_copy / "news/group/2024/logo.svg").write_text('<svg onload="alert(1)"/>', encoding="utf-8")
+    (content_copy / "news/group/2024/logo.svg").write_text(
+        '<svg onload="alert(1)"/>', encoding="utf-8"
+    )
     found = problems_of(content_copy)
     assert any("logo.svg" in p and "SVG" in p for p in found)
 
@@ -287,10 +316,16 @@ def test_images_in_bodies_need_alt_text_and_get_srcset(content_copy: Path, tmp_p
     append_body(content_copy, "![](plant.png)")
     assert any("缺少说明文字" in p for p in problems_of(content_copy))
     body = content_copy / ARTICLE
-    body.write_text(body.read_text(encoding="utf-8").replace("![](plant.png)", "![水厂外景](plant.png)"), encoding="utf-8")
+    body.write_text(
+        body.read_text(encoding="utf-8").replace("![](plant.png)", "![水厂外景](plant.png)"),
+        encoding="utf-8",
+    )
     output = build_into(content_copy, tmp_path / "out")
     html = (output / "news/group/2024/plant-upgrade/index.html").read_text(encoding="utf-8")
-    assert '<img alt="水厂外景" src="/news/group/2024/plant.png" srcset="/news/group/2024/plant.w60.webp 60w"' in html
+    assert (
+        '<img alt="水厂外景" src="/news/group/2024/plant.png" srcset="/news/group/2024/plant.w60.webp 60w"'
+        in html
+    )
     assert 'width="60" height="40" loading="lazy"' in html
 
 
@@ -299,7 +334,12 @@ def test_images_in_bodies_need_alt_text_and_get_srcset(content_copy: Path, tmp_p
 
 def test_paths_leaving_the_content_folder_are_refused(content_copy: Path) -> None:
     path = content_copy / ARTICLE
-    path.write_text(path.read_text(encoding="utf-8").replace("file: report.pdf", "file: ../../../../../etc/passwd.pdf"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "file: report.pdf", "file: ../../../../../etc/passwd.pdf"
+        ),
+        encoding="utf-8",
+    )
     append_body(content_copy, "[密码](../../../../../../etc/passwd)")
     found = problems_of(content_copy)
     assert any("attachments" not in p and "content 文件夹以外" in p for p in found)
@@ -307,13 +347,17 @@ def test_paths_leaving_the_content_folder_are_refused(content_copy: Path) -> Non
 
 
 def test_disguised_attachment_is_refused(content_copy: Path) -> None:
-    (content_copy / "news/group/2024/report.pdf").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    (content_copy / "news/group/2024/report.pdf").write_text(
+        "<html><script>alert(1)</script></html>", encoding="utf-8"
+    )
     found = problems_of(content_copy)
     assert any("report.pdf" in p and "文件内容与扩展名 .pdf 不符" in p for p in found)
 
 
 def test_attachment_size_limit(content_copy: Path, tmp_path: Path) -> None:
-    (content_copy / "news/group/2024/big.zip").write_bytes(b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024))
+    (content_copy / "news/group/2024/big.zip").write_bytes(
+        b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024)
+    )
     policy = POLICY.model_copy(update={"limits": Limits(attachment_mb=1)})
     catalog = build_catalog(content_copy, FIXED_NOW, policy, tmp_path / "cache")
     assert any("big.zip" in e.path and "附件太大" in e.zh for e in catalog.errors)
@@ -326,14 +370,21 @@ def test_security_headers_are_strict() -> None:
     policy = HEADERS["Content-Security-Policy"]
     assert "unsafe" not in policy
     assert CSP["default-src"] == ["'none'"] and CSP["frame-ancestors"] == ["'none'"]
-    for name in ("X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "Cross-Origin-Resource-Policy"):
+    for name in (
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Cross-Origin-Resource-Policy",
+    ):
         assert name in HEADERS
     assert int(HSTS["Strict-Transport-Security"].split("max-age=")[1].split(";")[0]) >= 15552000
 
 
 def test_generated_header_files_are_current() -> None:
     for relative, text in rendered_files().items():
-        assert (ROOT / relative).read_text(encoding="utf-8") == text, f"run invoke headers: {relative}"
+        assert (ROOT / relative).read_text(encoding="utf-8") == text, (
+            f"run invoke headers: {relative}"
+        )
     cdn = json.loads((ROOT / "deploy/cdn/security-headers.json").read_text(encoding="utf-8"))
     assert cdn["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
 

@@ -20,7 +20,19 @@ from watersite.errors import ContentErrors
 
 VECTORS = Path(__file__).parent / "fixtures" / "xss"
 SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
-FORBIDDEN_ELEMENTS = ["style", "iframe", "frame", "frameset", "object", "embed", "base", "form", "math", "input", "foreignobject"]
+FORBIDDEN_ELEMENTS = [
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "base",
+    "form",
+    "math",
+    "input",
+    "foreignobject",
+]
 
 
 def load_vectors(name: str) -> list[str]:
@@ -43,7 +55,9 @@ def assert_no_script_capable_construct(html: str, where: str) -> None:
     for element in soup.find_all(True):
         for attribute, value in element.attrs.items():
             assert not attribute.lower().startswith("on"), f"{attribute} in {where}"
-            assert attribute.lower() not in ("style", "hidden", "background", "dynsrc", "lowsrc"), where
+            assert attribute.lower() not in ("style", "hidden", "background", "dynsrc", "lowsrc"), (
+                where
+            )
             if attribute in ("href", "src", "action", "formaction", "data"):
                 assert urlsplit(value.strip()).scheme.lower() in SAFE_SCHEMES, f"{value} in {where}"
             if attribute == "srcset":
@@ -106,7 +120,9 @@ def split_by_check(content: Path, vectors: list[str]) -> tuple[list[str], list[s
 
 
 @pytest.mark.parametrize("vectors", ["html", "markdown"])
-def test_injection_vectors_never_reach_a_page(vectors: str, content_copy: Path, tmp_path: Path) -> None:
+def test_injection_vectors_never_reach_a_page(
+    vectors: str, content_copy: Path, tmp_path: Path
+) -> None:
     chosen = HTML_VECTORS if vectors == "html" else MARKDOWN_VECTORS
     (content_copy / "library/laws/2024").mkdir(parents=True)
     (content_copy / "jobs/2024").mkdir(parents=True)
@@ -117,11 +133,15 @@ def test_injection_vectors_never_reach_a_page(vectors: str, content_copy: Path, 
         assert_no_script_capable_construct(page.read_text(encoding="utf-8"), str(page))
     for number, vector in enumerate(accepted):
         soup = BeautifulSoup(
-            (output / f"news/group/2024/xss-{number}/index.html").read_text(encoding="utf-8"), "html.parser"
+            (output / f"news/group/2024/xss-{number}/index.html").read_text(encoding="utf-8"),
+            "html.parser",
         )
         # Plain-text fields are shown as the very text the editor wrote.
         assert soup.h1.get_text() == vector.replace("\n", " ").strip()
-        assert soup.find("meta", attrs={"name": "description"})["content"] == vector.replace("\n", " ").strip()
+        assert (
+            soup.find("meta", attrs={"name": "description"})["content"]
+            == vector.replace("\n", " ").strip()
+        )
     if vectors == "html":
         assert len(accepted) > len(chosen) * 0.8, "raw HTML is shown as text, not refused wholesale"
     else:
@@ -130,7 +150,8 @@ def test_injection_vectors_never_reach_a_page(vectors: str, content_copy: Path, 
 
 def test_refused_markdown_links_name_file_and_problem(content_copy: Path) -> None:
     (content_copy / "news/group/2024/bad-link.md").write_text(
-        "---\ntitle: 链接\ndate: 2024-02-01\n---\n第一段。\n\n[点我](javascript:alert(1))\n", encoding="utf-8"
+        "---\ntitle: 链接\ndate: 2024-02-01\n---\n第一段。\n\n[点我](javascript:alert(1))\n",
+        encoding="utf-8",
     )
     with pytest.raises(ContentErrors) as raised:
         check(content_copy, FIXED_NOW)
@@ -145,11 +166,17 @@ TOKENS = list("<>\"'&=/:;()[]!#`\\ \nabcjsvx停水通知") + [
 TEXT = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=TEXT.filter(lambda t: t.strip() and "\n" not in t), body=TEXT)
-def test_any_text_is_either_refused_or_harmless(title: str, body: str, content_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_any_text_is_either_refused_or_harmless(
+    title: str, body: str, content_copy: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     article = content_copy / "news/group/2024/random.md"
-    article.write_text(f"---\ntitle: {quoted(title)}\ndate: 2024-02-01\n---\n{body}\n", encoding="utf-8")
+    article.write_text(
+        f"---\ntitle: {quoted(title)}\ndate: 2024-02-01\n---\n{body}\n", encoding="utf-8"
+    )
     try:
         output = build_into(content_copy, tmp_path_factory.mktemp("random"))
     except ContentErrors as problems:

@@ -115,3 +115,15 @@ def test_gbk_that_happens_to_be_valid_utf8_is_refused() -> None:
 def test_real_utf8_with_symbols_is_accepted() -> None:
     text = "---\ntitle: 水温 25°C ± 2，管径 Φ300，α 系数\n"
     assert decode(text.encode(), "x.md") == text
+
+
+def test_multi_line_text_fields_have_no_breaks_between_chinese_characters() -> None:
+    document = parse(
+        front(
+            "title: t\ndate: 2024-05-01\nsummary: |\n  第一行写到一半\n  接着第二行。\n  Then English\n  words."
+        ),
+        "x.md",
+    )
+    article, errors = validate(Article, document, "x.md", None, PurePosixPath("."))
+    assert not errors and article is not None
+    assert article.summary == "第一行写到一半接着第二行。\nThen English\nwords."

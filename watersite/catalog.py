@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
 from watersite.files import check_attachment
-from watersite.images import ImagePipeline, ImageError, ProcessedImage
+from watersite.images import ImageError, ImagePipeline, ProcessedImage
 from watersite.markdown import BodyRenderer
 from watersite.safety import SafetyPolicy, scan_text
 from watersite.schema import MODEL_BY_KIND, models, validate
@@ -309,7 +309,8 @@ def _read_entry(
         return None
     if getattr(meta, "status", "published") == "draft":
         state = DRAFT
-    elif date is not None and date > catalog.now:
+    elif isinstance(meta, models.Item) and meta.date > catalog.now:
+        # Only dated items wait for their date; a page's date is when it was updated.
         state = SCHEDULED
     else:
         state = PUBLISHED

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,6 +29,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from watersite.images import ProcessedImage
 from watersite.safety import SafetyPolicy, outbound_host, unknown_host_problem
+from watersite.text import join_wide_lines
 
 EXTENSIONS = ["tables", "sane_lists", "footnotes"]
 EXTENSION_CONFIGS = {
@@ -67,9 +67,6 @@ SANITIZER = nh3.Cleaner(
     link_rel=None,
     strip_comments=True,
 )  # fmt: skip
-
-_WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
-_WIDE_BREAK = re.compile(rf"(?<={_WIDE})\n(?={_WIDE})")
 
 
 @dataclass
@@ -249,4 +246,4 @@ class _LinkResolver(Treeprocessor):
 
 class _JoinWideLines(Postprocessor):
     def run(self, text: str) -> str:
-        return _WIDE_BREAK.sub("", text)
+        return join_wide_lines(text)

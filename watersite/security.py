@@ -31,7 +31,9 @@ CSP: dict[str, list[str]] = {
 
 #: Sent with every response.
 HEADERS: dict[str, str] = {
-    "Content-Security-Policy": "; ".join(" ".join([name, *sources]) for name, sources in CSP.items()),
+    "Content-Security-Policy": "; ".join(
+        " ".join([name, *sources]) for name, sources in CSP.items()
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": (

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from watersite.schema.models import Rule, Strict
-from watersite.schema.types import Date, LongText, Money, Phone, Text, Title
+from watersite.schema.types import Date, LongText, Money, Phone, Text, Title, Volume
 
 
 class _Price(Strict):
@@ -33,7 +33,7 @@ class ResidentialTier(_Price):
     """One tier of the residential price ladder (居民阶梯水价)."""
 
     name: Text = Field(title="阶梯", description="例如：第一阶梯")
-    up_to: Money | None = Field(
+    up_to: Volume | None = Field(
         None,
         title="年用水量上限（立方米）",
         description="本阶梯年用水量上限；最后一级不写",

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from watersite.clock import SITE_TIMEZONE
+from watersite.text import join_wide_lines
 
 
 def problem(zh: str, en: str) -> PydanticCustomError:
@@ -164,11 +165,22 @@ def single_line(value: Any) -> str:
 
 
 def any_text(value: Any) -> str:
-    """Text that may span lines, not empty."""
+    """Text that may span lines, not empty; no breaks between Chinese characters."""
     text = _as_text(value)
     if not text:
         raise problem("不能为空。", "Must not be empty.")
-    return text
+    return join_wide_lines(text)
+
+
+def parse_volume(value: Any) -> Decimal:
+    """A non-negative volume in cubic metres."""
+    text = _as_text(value)
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return Decimal(text)
+    raise problem(
+        f"“{text}”不是有效的水量，请只写立方米数，例如 216。",
+        f"'{text}' is not a valid volume; write cubic metres as a number, e.g. 216.",
+    )
 
 
 #: Files an item may link to or attach, by extension.
@@ -284,6 +296,9 @@ Date = Annotated[date, BeforeValidator(parse_date), Format("日期：YYYY-MM-DD"
 Flag = Annotated[bool, BeforeValidator(parse_flag), Format("true 或 false", "true")]
 Money = Annotated[Decimal, BeforeValidator(parse_money), Format("金额（元），只写数字", "1250000")]
 Count = Annotated[int, BeforeValidator(parse_count), Format("整数（≥1）", "2")]
+Volume = Annotated[
+    Decimal, BeforeValidator(parse_volume), Format("水量（立方米），只写数字", "216")
+]
 Slug = Annotated[
     str,
     BeforeValidator(parse_slug),

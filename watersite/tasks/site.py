@@ -122,4 +122,7 @@ def headers(c: Context, check: bool = False) -> None:
         path.write_text(text, encoding="utf-8")
         print(f"已更新 / Updated {relative}")
     if stale:
-        raise Exit(f"已过期，请运行 invoke headers / out of date, run invoke headers: {', '.join(stale)}", 1)
+        raise Exit(
+            f"已过期，请运行 invoke headers / out of date, run invoke headers: {', '.join(stale)}",
+            1,
+        )
