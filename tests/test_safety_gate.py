@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from PIL import Image
 
 from tests.conftest import FIXED_NOW, build_into
@@ -322,11 +323,17 @@ def test_images_in_bodies_need_alt_text_and_get_srcset(content_copy: Path, tmp_p
     )
     output = build_into(content_copy, tmp_path / "out")
     html = (output / "news/group/2024/plant-upgrade/index.html").read_text(encoding="utf-8")
-    assert (
-        '<img alt="水厂外景" src="/news/group/2024/plant.png" srcset="/news/group/2024/plant.w60.webp 60w"'
-        in html
-    )
-    assert 'width="60" height="40" loading="lazy"' in html
+    image = BeautifulSoup(html, "html.parser").find(class_="sw-prose").img
+    assert image.attrs == {
+        "alt": "水厂外景",
+        "src": "/news/group/2024/plant.png",
+        "srcset": "/news/group/2024/plant.w60.webp 60w",
+        "sizes": "(min-width: 48rem) 46rem, 100vw",
+        "width": "60",
+        "height": "40",
+        "loading": "lazy",
+        "decoding": "async",
+    }
 
 
 # --- files ----------------------------------------------------------------------------
@@ -340,10 +347,14 @@ def test_paths_leaving_the_content_folder_are_refused(content_copy: Path) -> Non
         ),
         encoding="utf-8",
     )
-    append_body(content_copy, "[密码](../../../../../../etc/passwd)")
+    append_body(
+        content_copy, "[密码](../../../../../../etc/passwd)", "news/industry/standard-news.md"
+    )
     found = problems_of(content_copy)
-    assert any("attachments" not in p and "content 文件夹以外" in p for p in found)
-    assert sum("content 文件夹以外" in p for p in found) == 2
+    assert any(ARTICLE in p and "content 文件夹以外" in p for p in found), "in a file field"
+    assert any("standard-news.md" in p and "content 文件夹以外" in p for p in found), (
+        "in a body link"
+    )
 
 
 def test_disguised_attachment_is_refused(content_copy: Path) -> None:

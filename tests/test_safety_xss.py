@@ -99,6 +99,26 @@ def write_items(content: Path, vectors: list[str]) -> None:
             f"  - name: {v}\n    count: 1\n    requirements: {v}\napply: {v}\n---\n{body}",
             encoding="utf-8",
         )
+        (content / f"service/guides/2024/xss-{number}.md").write_text(
+            f"---\ntitle: {v}\ndate: 2024-02-01\nmaterials:\n  - {v}\nsteps:\n  - {v}\n"
+            f"time_limit: {v}\nfees: {v}\nchannels:\n  - {v}\n---\n{body}",
+            encoding="utf-8",
+        )
+        (content / f"news/paper/2024/xss-{number}.md").write_text(
+            f"---\ntitle: {v}\ndate: 2024-02-01\nissue: {v}\npdf: issue-128.pdf\n---\n{body}",
+            encoding="utf-8",
+        )
+        (content / f"tenders/goods/2024/xss-{number}.md").write_text(
+            f"---\ntitle: {v}\ndate: 2024-02-01\nnotice: 招标公告\nproject_no: X-{number}\n"
+            f"method: 询价\ndeadline: 2024-03-01\nshort_deadline_reason: {v}\n"
+            f"contact:\n  name: {v}\n  phone: 0123-88880001\n---\n{body}",
+            encoding="utf-8",
+        )
+        (content / f"news/topics/xss-{number}.md").write_text(
+            f"---\ntitle: {v}\ntag: {quoted('专题' + str(number) + vector.replace(chr(10), ' '))}\n"
+            f"summary: {v}\n---\n{body}",
+            encoding="utf-8",
+        )
 
 
 def split_by_check(content: Path, vectors: list[str]) -> tuple[list[str], list[str]]:
@@ -124,8 +144,8 @@ def test_injection_vectors_never_reach_a_page(
     vectors: str, content_copy: Path, tmp_path: Path
 ) -> None:
     chosen = HTML_VECTORS if vectors == "html" else MARKDOWN_VECTORS
-    (content_copy / "library/laws/2024").mkdir(parents=True)
-    (content_copy / "jobs/2024").mkdir(parents=True)
+    for folder in ("library/laws/2024", "jobs/2024", "service/guides/2024", "tenders/goods/2024"):
+        (content_copy / folder).mkdir(parents=True, exist_ok=True)
     refused, accepted = split_by_check(content_copy, chosen)
     write_items(content_copy, accepted)
     output = build_into(content_copy, tmp_path / "out")
@@ -160,9 +180,10 @@ def test_refused_markdown_links_name_file_and_problem(content_copy: Path) -> Non
     assert "不允许的协议" in error.zh
 
 
-TOKENS = list("<>\"'&=/:;()[]!#`\\ \nabcjsvx停水通知") + [
-    "script", "javascript:", "onerror", "style", "iframe", "img", "src", "href", "&#", "data:",
-]  # fmt: skip
+TOKENS = [
+    *"<>\"'&=/:;()[]!#`\\ \nabcjsvx停水通知",
+    *("script", "javascript:", "onerror", "style", "iframe", "img", "src", "href", "&#", "data:"),
+]
 TEXT = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
 
 

@@ -17,6 +17,7 @@ EXPECTED_TASKS = {
     "clean",
     "docs",
     "format",
+    "headers",
     "lint",
     "lock",
     "serve",
@@ -53,6 +54,11 @@ def test_build_writes_the_site(tmp_path: Path) -> None:
 
 def test_field_reference_is_current() -> None:
     result = invoke("docs", "--check")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_security_header_files_are_current() -> None:
+    result = invoke("headers", "--check")
     assert result.returncode == 0, result.stderr + result.stdout
 
 

@@ -62,7 +62,9 @@ def check_summary(catalog: Catalog) -> str:
     """One line telling editors what the check found, in Chinese and English."""
     states = [entry.state for entry in catalog.entries.values()]
     published, drafts, scheduled = (states.count(s) for s in (PUBLISHED, DRAFT, SCHEDULED))
-    files = len(catalog.entries) + len(catalog.data) + len(catalog.static_files)
+    files = (
+        len(catalog.entries) + len(catalog.data) + len(catalog.static_files) + len(catalog.images)
+    )
     return (
         f"检查通过：{files} 个文件；已发布 {published} 篇，草稿 {drafts} 篇，定时发布 {scheduled} 篇。"
         f" / Check passed: {files} files; {published} published, {drafts} drafts, "
