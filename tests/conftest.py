@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,15 @@ def build_into(content: Path, output: Path, now: datetime = FIXED_NOW) -> Path:
     """Build `content` into `output` in-process with the development settings."""
     build(load_settings(content=content, output=output, now=now))
     return output
+
+
+def tree_digests(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under `root`, by relative POSIX path."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run(

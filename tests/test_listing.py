@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from tests.conftest import build_into
+from tests.conftest import build_into, tree_digests
 from watersite.clock import SITE_TIMEZONE
 from watersite.listing import newest_first, paginate
 
@@ -85,23 +84,15 @@ def _write_articles(folder: Path, count: int) -> None:
         )
 
 
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_publishing_one_item_rewrites_only_pages_that_show_it(
     content_copy: Path, tmp_path: Path
 ) -> None:
     _write_articles(content_copy / "news/group/2022", 40)
-    before = _digests(build_into(content_copy, tmp_path / "before"))
+    before = tree_digests(build_into(content_copy, tmp_path / "before"))
     (content_copy / "news/group/2022/item-new.md").write_text(
         "---\ntitle: 新的一条\ndate: 2022-03-01\n---\n新正文。\n", encoding="utf-8"
     )
-    after = _digests(build_into(content_copy, tmp_path / "after"))
+    after = tree_digests(build_into(content_copy, tmp_path / "after"))
     changed = {name for name in after if before.get(name) != after[name]}
     assert changed == {
         "news/group/2022/item-new/index.html",  # the item

@@ -3,23 +3,14 @@ whatever the hash seed (set ordering) and the order files are found in."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_EPOCH, FIXTURE_CONTENT, run, venv_command
+from tests.conftest import FIXED_EPOCH, FIXTURE_CONTENT, run, tree_digests, venv_command
 from tests.test_demo_site import DEMO_NOW
 from watersite.build import ROOT
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def cli_build(
@@ -30,7 +21,7 @@ def cli_build(
         venv_command("pelican"), str(content), "-s", "pelicanconf.py", "-o", str(output), env=env
     )
     assert result.returncode == 0, result.stderr
-    return tree_digest(output)
+    return tree_digests(output)
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.snapshot import SNAPSHOT_FILE, digests
+from tests.conftest import tree_digests
+from tests.snapshot import SNAPSHOT_FILE
 
 
 def test_fixture_site_output_matches_the_snapshot(fixture_site: Path) -> None:
     expected = json.loads(SNAPSHOT_FILE.read_text(encoding="utf-8"))
-    actual = digests(fixture_site)
+    actual = tree_digests(fixture_site)
     changed = sorted(
         name for name in expected.keys() & actual.keys() if expected[name] != actual[name]
     )

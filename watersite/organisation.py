@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from watersite import frontmatter
-from watersite.errors import ContentErrors, ContentFileError
-from watersite.schema import validate
+from watersite.schema import load_config
 from watersite.schema.models import Rule, Strict
 from watersite.schema.types import (
     Format,
@@ -148,14 +146,4 @@ class Organisation(Strict):
 
 def load_organisation(path: Path) -> Organisation:
     """Read and validate organisation.yml; raise ContentErrors on problems."""
-    shown = path.name
-    try:
-        text = frontmatter.decode(path.read_bytes(), shown)
-        parsed = frontmatter.load_yaml_file(text, shown)
-    except ContentFileError as group:
-        raise ContentErrors(group.errors) from None
-    organisation, errors = validate(Organisation, parsed, shown, None, PurePosixPath("."))
-    if errors:
-        raise ContentErrors(errors)
-    assert organisation is not None
-    return organisation
+    return load_config(path, Organisation)

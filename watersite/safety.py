@@ -13,14 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from watersite import frontmatter
-from watersite.errors import ContentErrors, ContentFileError
-from watersite.schema import validate
+from watersite.schema import load_config
 from watersite.schema.models import Strict
 from watersite.schema.types import Text
 
@@ -61,16 +59,7 @@ class SafetyPolicy(Strict):
 
 def load_policy(path: Path) -> SafetyPolicy:
     """Read and validate safety.yml; raise ContentErrors on problems."""
-    shown = path.name
-    try:
-        parsed = frontmatter.load_yaml_file(frontmatter.decode(path.read_bytes(), shown), shown)
-    except ContentFileError as group:
-        raise ContentErrors(group.errors) from None
-    policy, errors = validate(SafetyPolicy, parsed, shown, None, PurePosixPath("."))
-    if errors:
-        raise ContentErrors(errors)
-    assert policy is not None
-    return policy
+    return load_config(path, SafetyPolicy)
 
 
 # --- outbound links -----------------------------------------------------------

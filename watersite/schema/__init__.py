@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from watersite.errors import ContentError
+from watersite.errors import ContentError, ContentErrors, ContentFileError
 from watersite.frontmatter import Document as ParsedFile
+from watersite.frontmatter import decode, load_yaml_file
 from watersite.schema import models
 from watersite.sections import Kind
 
@@ -64,6 +65,20 @@ def validate(
         label = _label(model, (field,))
         errors.append(ContentError(path, parsed.line_of((field,)), field, f"{label}：{zh}", en))
     return (None, errors) if errors else (instance, [])
+
+
+def load_config(path: Path, model: type[M]) -> M:
+    """Read and validate a YAML configuration file; raise ContentErrors on problems."""
+    shown = path.name
+    try:
+        parsed = load_yaml_file(decode(path.read_bytes(), shown), shown)
+    except ContentFileError as group:
+        raise ContentErrors(group.errors) from None
+    instance, errors = validate(model, parsed, shown, None, PurePosixPath("."))
+    if errors:
+        raise ContentErrors(errors)
+    assert instance is not None
+    return instance
 
 
 def _override_errors(parsed: ParsedFile, path: str) -> list[ContentError]:
