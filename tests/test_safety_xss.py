@@ -71,10 +71,15 @@ def quoted(text: str) -> str:
 
 
 def write_items(content: Path, vectors: list[str]) -> None:
-    """One item of each kind per vector, with the vector in every text field."""
+    """One item of each kind per vector, with the vector in every text field;
+    single pages (one file each) carry the vectors in turn."""
+    pages = ["contact.md", "about/profile.md", "service/commitment.md", "service/pay.md"]
     for number, vector in enumerate(vectors):
         v = quoted(vector.replace("\n", " "))
         body = f"正文开头。\n\n{vector}\n\n正文结尾。\n"
+        (content / pages[number % len(pages)]).write_text(
+            f"---\ntitle: {v}\nsummary: {v}\n---\n{body}", encoding="utf-8"
+        )
         (content / f"news/group/2024/xss-{number}.md").write_text(
             f"---\ntitle: {v}\ndate: 2024-02-01\nsummary: {v}\nsource: {v}\nauthor: {v}\n"
             f"tags:\n  - {v}\nattachments:\n  - file: report.pdf\n    title: {v}\n---\n{body}",
