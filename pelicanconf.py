@@ -67,7 +67,9 @@ PLUGINS = [
     "watersite.plugins.assets",
     "watersite.plugins.section_pages",
     "watersite.plugins.output_guard",
+    "watersite.plugins.search_index",
 ]
+WATERSITE_SEARCH_INDEX = True  # Pagefind over the built pages (watersite/plugins/search_index)
 WATERSITE_LISTING_PAGE_SIZE = 15
 WATERSITE_OUTAGE_LEAD_HOURS = 72
 

@@ -17,9 +17,12 @@ from watersite.build import ROOT, build, load_settings
 from watersite.clock import SITE_TIMEZONE
 
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "site" / "content"
+DEMO_CONTENT = ROOT / "content"
 #: The fixture site's clock: after the outage notice, before the outage itself.
 FIXED_NOW = datetime(2024, 6, 2, 12, 0, tzinfo=SITE_TIMEZONE)
 FIXED_EPOCH = str(int(FIXED_NOW.timestamp()))
+#: The demo site's clock: one outage under way, one upcoming, tenders open and closed.
+DEMO_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=SITE_TIMEZONE)
 
 
 def build_into(content: Path, output: Path, now: datetime = FIXED_NOW) -> Path:
@@ -64,7 +67,13 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def page(fixture_site: Path) -> Callable[[str], BeautifulSoup]:
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site built once at DEMO_NOW, with its search index."""
+    return build_into(DEMO_CONTENT, tmp_path_factory.mktemp("demo-site"), now=DEMO_NOW)
+
+
+@pytest.fixture(scope="session")
+def html_page(fixture_site: Path) -> Callable[[str], BeautifulSoup]:
     """Parse a page of the built fixture site by its URL path ('/news/group/')."""
 
     def load(url: str) -> BeautifulSoup:

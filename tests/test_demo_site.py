@@ -8,21 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import build_into
+from tests.conftest import DEMO_CONTENT, DEMO_NOW
 from tests.sitemap_contract import SITEMAP_URLS
-from watersite.build import ROOT
 from watersite.clock import SITE_TIMEZONE
 from watersite.sections import collection_sections
 
-DEMO_CONTENT = ROOT / "content"
-DEMO_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=SITE_TIMEZONE)
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_into(DEMO_CONTENT, tmp_path_factory.mktemp("demo"), now=DEMO_NOW)
 
 
 def _front_matter(path: Path) -> dict[str, str]:

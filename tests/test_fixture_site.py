@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from tests.sitemap_contract import SITEMAP_URLS, TOP_LEVEL
 from watersite.build import check
 from watersite.clock import SITE_TIMEZONE
 
-Page = Callable[[str], BeautifulSoup]
+HtmlPage = Callable[[str], BeautifulSoup]
 
 PUBLISHED_ITEMS = [
     "/news/group/2024/plant-upgrade/",
@@ -37,8 +38,8 @@ def html_files(root: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("url", SITEMAP_URLS)
-def test_every_site_map_url_serves_a_real_page(url: str, page: Page) -> None:
-    soup = page(url)
+def test_every_site_map_url_serves_a_real_page(url: str, html_page: HtmlPage) -> None:
+    soup = html_page(url)
     assert soup.html["lang"] == "zh-CN"
     assert soup.title.string.strip()
     assert len(soup.find_all("h1")) == 1
@@ -46,8 +47,8 @@ def test_every_site_map_url_serves_a_real_page(url: str, page: Page) -> None:
 
 
 @pytest.mark.parametrize("url", SITEMAP_URLS + PUBLISHED_ITEMS)
-def test_page_shell_has_skip_link_navigation_and_footer(url: str, page: Page) -> None:
-    soup = page(url)
+def test_page_shell_has_skip_link_navigation_and_footer(url: str, html_page: HtmlPage) -> None:
+    soup = html_page(url)
     first_link = soup.body.find("a")
     assert first_link["href"] == "#main" and "跳到主要内容" in first_link.text
     nav_links = [a["href"] for a in soup.find("nav", id="sw-nav").find_all("a")]
@@ -71,7 +72,9 @@ def test_no_inline_style_or_script_anywhere(fixture_site: Path) -> None:
         assert not soup.find_all("style"), path
         assert not soup.find_all(style=True), path
         for script in soup.find_all("script"):
-            assert script.get("src", "").startswith("/theme/site."), path
+            assert re.fullmatch(
+                r"/theme/(site|head|search)\.[0-9a-f]{12}\.js", script.get("src", "")
+            ), path
             assert not script.string, path
 
 
@@ -94,8 +97,8 @@ def test_drafts_and_scheduled_items_appear_nowhere(fixture_site: Path) -> None:
         assert "draft-speech" not in text and "main-pipe-result" not in text, path
 
 
-def test_item_page_shows_fields_body_and_downloads(page: Page) -> None:
-    soup = page("/news/group/2024/plant-upgrade/")
+def test_item_page_shows_fields_body_and_downloads(html_page: HtmlPage) -> None:
+    soup = html_page("/news/group/2024/plant-upgrade/")
     assert soup.h1.text == "城东水厂完成提标改造"
     meta = soup.find(class_="sw-item__meta").get_text()
     assert "2024年3月15日 09:30" in meta and "来源：集团办公室" in meta and "作者：李明" in meta
@@ -123,23 +126,23 @@ def test_attachments_are_copied_and_images_processed(fixture_site: Path) -> None
     assert (fixture_site / "news/group/2024/plant.w60.webp").is_file()
 
 
-def test_listing_shows_items_with_date_and_status(page: Page) -> None:
-    main = page("/tenders/works/").find("main")
+def test_listing_shows_items_with_date_and_status(html_page: HtmlPage) -> None:
+    main = html_page("/tenders/works/").find("main")
     assert [a.text for a in main.select(".sw-items__title")] == ["城东主干管改造工程招标公告"]
     assert "共 1 条" in main.get_text()
     assert main.find(class_="sw-badge").text == "已截止"
     assert main.find("time").text == "2024-05-06"
 
 
-def test_landing_page_lists_every_subsection(page: Page) -> None:
-    soup = page("/news/")
+def test_landing_page_lists_every_subsection(html_page: HtmlPage) -> None:
+    soup = html_page("/news/")
     hrefs = [a["href"] for a in soup.find("main").find_all("a")]
     for sub in ("/news/group/", "/news/paper/", "/news/industry/", "/news/topics/"):
         assert sub in hrefs
 
 
-def test_home_page_has_services_outages_photos_news_and_tenders(page: Page) -> None:
-    soup = page("/")
+def test_home_page_has_services_outages_photos_news_and_tenders(html_page: HtmlPage) -> None:
+    soup = html_page("/")
     main = soup.find("main")
     hrefs = [a["href"] for a in main.find_all("a")]
     for url in (
@@ -191,49 +194,49 @@ def test_scheduled_item_publishes_on_the_first_build_after_its_date(tmp_path: Pa
     assert [a["href"] for a in timeline.find_all("a")] == ["/tenders/works/2024/main-pipe-result/"]
 
 
-def test_topic_page_lists_items_with_its_tag(page: Page) -> None:
-    soup = page("/news/topics/plant-build/")
+def test_topic_page_lists_items_with_its_tag(html_page: HtmlPage) -> None:
+    soup = html_page("/news/topics/plant-build/")
     assert [a["href"] for a in soup.select(".sw-items__title")] == [
         "/news/group/2024/plant-upgrade/"
     ]
-    index = page("/news/topics/")
+    index = html_page("/news/topics/")
     assert index.select_one(".sw-cards__title a")["href"] == "/news/topics/plant-build/"
 
 
-def test_service_and_channel_pages_use_configured_links(page: Page) -> None:
-    pay = page("/service/pay/")
+def test_service_and_channel_pages_use_configured_links(html_page: HtmlPage) -> None:
+    pay = html_page("/service/pay/")
     assert pay.select_one(".sw-service-card a")["href"] == "https://pay.qinglan-water.example/pay"
-    feedback = page("/service/feedback/")
+    feedback = html_page("/service/feedback/")
     channels = feedback.select(".sw-channels__item")
     assert len(channels) == 4
     assert any(a["href"] == "tel:12345" for a in feedback.select(".sw-channels a"))
     assert not feedback.find("form"), "never a form that posts nowhere"
 
 
-def test_data_pages_render_tables_with_headers(page: Page) -> None:
-    prices = page("/service/prices/")
+def test_data_pages_render_tables_with_headers(html_page: HtmlPage) -> None:
+    prices = html_page("/service/prices/")
     rows = prices.select("table")[0].select("tbody tr")
     assert [row.th.text for row in rows] == ["第一阶梯", "第二阶梯"]
     cells = [td.text for td in rows[0].find_all("td")]
     assert cells == ["216 及以下", "2.10", "0.40", "0.95", "3.45"]
     assert all(th.get("scope") for th in prices.select("th"))
-    outlets = page("/service/outlets/")
+    outlets = html_page("/service/outlets/")
     assert outlets.select_one(".sw-cards a")["href"] == "tel:012396889"
 
 
-def test_typed_items_show_their_facts(page: Page) -> None:
-    outage = page("/notices/outages/2024/east-pipe/").find(class_="sw-notice-facts").get_text()
+def test_typed_items_show_their_facts(html_page: HtmlPage) -> None:
+    outage = html_page("/notices/outages/2024/east-pipe/").find(class_="sw-notice-facts").get_text()
     assert "计划停水" in outage and "2024-06-03 22:00 至 2024-06-04 06:00" in outage
     assert "滨江花园小区" in outage and "管道维修" in outage
-    tender = page("/tenders/works/2024/main-pipe/").find(class_="sw-notice-facts").get_text()
+    tender = html_page("/tenders/works/2024/main-pipe/").find(class_="sw-notice-facts").get_text()
     assert "QLSW-2024-GC-001" in tender and "3,860,000.00 元" in tender and "公开招标" in tender
-    job = page("/jobs/2024/2024-spring/")
+    job = html_page("/jobs/2024/2024-spring/")
     assert job.select_one("table th[scope=row]").text == "给排水工程师"
-    document = page("/library/laws/2023/water-law/").find(class_="sw-notice-facts").get_text()
+    document = html_page("/library/laws/2023/water-law/").find(class_="sw-notice-facts").get_text()
     assert (
         "国务院令第 158 号" in document and "1994年10月1日" in document and "现行有效" in document
     )
-    guide = page("/service/guides/2024/new-connection/")
+    guide = html_page("/service/guides/2024/new-connection/")
     assert [li.text for li in guide.select(".sw-steps li")] == ["提交申请", "现场勘查"]
 
 
@@ -247,13 +250,16 @@ def test_not_found_page_and_favicons(fixture_site: Path) -> None:
         assert (fixture_site / name).stat().st_size > 100
 
 
-def test_assets_are_hashed_bundles(fixture_site: Path, page: Page) -> None:
-    soup = page("/")
+def test_assets_are_hashed_bundles(fixture_site: Path, html_page: HtmlPage) -> None:
+    soup = html_page("/")
     css = soup.find("link", rel="stylesheet")["href"]
     js = soup.find("script")["src"]
     for url in (css, js):
         assert (fixture_site / url.lstrip("/")).is_file()
-    assert len(list((fixture_site / "theme").iterdir())) == 2
+    bundles = sorted(
+        p.name.split(".")[0] + "." + p.suffix[1:] for p in (fixture_site / "theme").iterdir()
+    )
+    assert bundles == ["head.js", "search.js", "site.css", "site.js"]
 
 
 def test_text_fields_are_escaped(content_copy: Path, tmp_path: Path) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_EPOCH, FIXTURE_CONTENT, run, tree_digests, venv_command
-from tests.test_demo_site import DEMO_NOW
+from tests.conftest import DEMO_NOW, FIXED_EPOCH, FIXTURE_CONTENT, run, tree_digests, venv_command
 from watersite.build import ROOT
 
 

@@ -379,7 +379,8 @@ def test_attachment_size_limit(content_copy: Path, tmp_path: Path) -> None:
 
 def test_security_headers_are_strict() -> None:
     policy = HEADERS["Content-Security-Policy"]
-    assert "unsafe" not in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert CSP["script-src"] == ["'self'", "'wasm-unsafe-eval'"], "WebAssembly for search, no eval"
     assert CSP["default-src"] == ["'none'"] and CSP["frame-ancestors"] == ["'none'"]
     for name in (
         "X-Content-Type-Options",
@@ -412,3 +413,12 @@ def test_policy_file_problems_are_reported(tmp_path: Path) -> None:
 def test_unrelated_policy_copy_keeps_hosts() -> None:
     assert SafetyPolicy(allowed_hosts=["gov.cn"]).host_allowed("beian.miit.gov.cn")
     assert not SafetyPolicy(allowed_hosts=["gov.cn"]).host_allowed("gov.cn.evil.example")
+
+
+def test_only_the_site_search_form_is_allowed() -> None:
+    ours = '<form class="sw-search" role="search" action="/search/" method="get" data-search-form>'
+    assert not list(scan_page("search/index.html", ours, POLICY))
+    phishing = (
+        '<form action="https://www.gov.cn/login" method="post"><input name="password"></form>'
+    )
+    assert any("表单" in f.zh for f in scan_page("x/index.html", phishing, POLICY))

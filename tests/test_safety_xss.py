@@ -5,6 +5,7 @@ either fails the build with a clear message or comes out as harmless text."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from watersite.build import check
 from watersite.errors import ContentErrors
 
 VECTORS = Path(__file__).parent / "fixtures" / "xss"
+OWN_SCRIPT = re.compile(r"/theme/(site|head|search)\.[0-9a-f]{12}\.js")
 SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
 FORBIDDEN_ELEMENTS = [
     "style",
@@ -28,9 +30,7 @@ FORBIDDEN_ELEMENTS = [
     "object",
     "embed",
     "base",
-    "form",
     "math",
-    "input",
     "foreignobject",
 ]
 
@@ -48,7 +48,13 @@ def assert_no_script_capable_construct(html: str, where: str) -> None:
     """The page has no script but the theme's, no handler, style, frame or bad URL."""
     soup = BeautifulSoup(html, "html.parser")
     for script in soup.find_all("script"):
-        assert script.get("src", "").startswith("/theme/site.") and not script.string, where
+        assert OWN_SCRIPT.fullmatch(script.get("src", "")) and not script.string, where
+    for form in soup.find_all("form"):
+        assert (form.get("role"), form.get("action")) == ("search", "/search/"), where
+    for field in soup.find_all(["input", "button", "select", "textarea"]):
+        assert field.find_parent("form", role="search"), (
+            f"<{field.name}> outside the search form in {where}"
+        )
     for name in FORBIDDEN_ELEMENTS:
         assert not soup.find_all(name), f"<{name}> in {where}"
     assert not soup.find_all("meta", attrs={"http-equiv": True}), where

@@ -23,12 +23,17 @@ from pathlib import Path
 from watersite.safety import SafetyPolicy, outbound_host
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-_OWN_SCRIPT = re.compile(r' src="/theme/site\.[0-9a-f]{12}\.js" defer')
+_OWN_SCRIPT = re.compile(r' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
 _TAG = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s[^>]*)?)>")
 # One attribute: its name, then a double-quoted, single-quoted or bare value.
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _FORBIDDEN_ELEMENT = re.compile(
-    r"<(style|iframe|frame|frameset|object|embed|applet|base|form|svg:script)\b", re.IGNORECASE
+    r"<(style|iframe|frame|frameset|object|embed|applet|base|svg:script)\b", re.IGNORECASE
+)
+# The one form the site has: the search box, which submits to our own search page.
+_FORM = re.compile(r"<form\b([^>]*)>", re.IGNORECASE)
+_SEARCH_FORM = re.compile(
+    r' class="[^"]*" role="search" action="/search/" method="get"(?: data-search-form)?'
 )
 _META_REFRESH = re.compile(r"<meta\b[^>]*http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "data", "srcset"}
@@ -68,6 +73,13 @@ def scan_page(page: str, html: str, policy: SafetyPolicy) -> Iterator[Finding]:
             f"页面含有不允许的元素 <{match.group(1)}>（可能用于嵌入外部内容或隐藏链接）。",
             f"The page has a forbidden <{match.group(1)}> element.",
         )
+    for attributes in _FORM.findall(html):
+        if not _SEARCH_FORM.fullmatch(attributes):
+            yield Finding(
+                page,
+                f"页面含有表单，只允许站内搜索框：{_clip('<form' + attributes + '>')}",
+                f"The page has a form that is not the site search: {_clip(attributes)}",
+            )
     if _META_REFRESH.search(html):
         yield Finding(page, "页面含有自动跳转（meta refresh）。", "The page has a meta refresh.")
     for match in _TAG.finditer(html):

@@ -33,6 +33,11 @@ class Kind(StrEnum):
     JOBS = "jobs"
 
     @property
+    def label(self) -> str:
+        """What readers call this kind of content (search filter 类型)."""
+        return KIND_LABELS[self]
+
+    @property
     def is_collection(self) -> bool:
         """True if the section is fed by a folder of dated items."""
         return self in COLLECTION_KINDS
@@ -42,6 +47,24 @@ class Kind(StrEnum):
         """True if the section is one page written in content/<path>.md."""
         return self in (Kind.PAGE, Kind.SERVICE_LINK, Kind.CHANNELS)
 
+
+KIND_LABELS = {
+    Kind.HOME: "首页",
+    Kind.LANDING: "栏目",
+    Kind.PAGE: "介绍",
+    Kind.SERVICE_LINK: "便民服务",
+    Kind.CHANNELS: "便民服务",
+    Kind.DATA_TABLE: "便民服务",
+    Kind.SEARCH: "搜索",
+    Kind.ARTICLES: "新闻",
+    Kind.PAPER: "水报",
+    Kind.TOPICS: "专题",
+    Kind.OUTAGES: "停水通知",
+    Kind.GUIDES: "办事指南",
+    Kind.DOCUMENTS: "文件资料",
+    Kind.TENDERS: "招标公告",
+    Kind.JOBS: "招聘信息",
+}
 
 COLLECTION_KINDS = frozenset(
     {
@@ -84,6 +107,14 @@ class Section:
     def label(self) -> str:
         """Short name for menus and breadcrumbs."""
         return self.nav_title or self.title
+
+    @property
+    def group(self) -> Section:
+        """The top-level section this one belongs to (itself if top-level)."""
+        node = self
+        while node.parent is not None and node.parent.parent is not None:
+            node = node.parent
+        return node
 
     def walk(self) -> Iterator[Section]:
         """This section and all its descendants, depth first, in site-map order."""

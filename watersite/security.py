@@ -14,10 +14,12 @@ import json
 
 from watersite.build import ROOT
 
-#: Content-Security-Policy, directive by directive. No 'unsafe-*' source anywhere.
+#: Content-Security-Policy, directive by directive. No 'unsafe-inline' or
+#: 'unsafe-eval' anywhere; 'wasm-unsafe-eval' lets the search compile its own
+#: WebAssembly module (from 'self') and allows no JavaScript eval.
 CSP: dict[str, list[str]] = {
     "default-src": ["'none'"],
-    "script-src": ["'self'"],
+    "script-src": ["'self'", "'wasm-unsafe-eval'"],
     "style-src": ["'self'"],
     "img-src": ["'self'"],
     "connect-src": ["'self'"],  # the search script fetches its index

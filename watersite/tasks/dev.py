@@ -8,6 +8,7 @@ import sys
 from invoke import Context, task
 
 from watersite.build import ROOT
+from watersite.tasks.tools import ensure_test_tools
 
 PYTHON = sys.executable
 SOURCES = "watersite tests tasks.py pelicanconf.py publishconf.py"
@@ -36,7 +37,8 @@ def format_(c: Context) -> None:
     }
 )
 def test(c: Context, k: str = "", lint_first: bool = True) -> None:
-    """Run the whole test suite: lint, then pytest."""
+    """Run the whole test suite: lint, then pytest (installs browser test tools first)."""
+    ensure_test_tools(c)
     if lint_first:
         lint(c)
     selector = f" -k {k!r}" if k else ""

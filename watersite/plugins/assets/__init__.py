@@ -1,12 +1,15 @@
-"""Theme assets: one CSS and one JS bundle, named by their content hash.
+"""Theme assets: bundles named by their content hash.
 
-The CSS is written as layered files (settings, base, objects, components,
-utilities) and the JS as small progressive-enhancement modules; each kind is
-concatenated in file-name order into `theme/site.<hash>.css|js`. A hashed name
-lets the CDN cache it for a year and makes every change a new URL. Files in
-`theme/static/` (favicons) are copied to the site root unchanged.
+Each bundle is the files of one folder of `theme/assets/`, concatenated in
+file-name order into `theme/<name>.<hash>.<ext>`. A hashed name lets the CDN
+cache it for a year and makes every change a new URL. Files in `theme/static/`
+(favicons) are copied to the site root unchanged.
 
-Templates get the bundle URLs as `ASSET_URLS.css` and `ASSET_URLS.js`.
+Templates get the URLs as `ASSET_URLS.<bundle>`:
+- `css`: the layered style sheet (settings, base, objects, components, ...);
+- `js`: progressive enhancements, loaded with `defer` on every page;
+- `head`: the few lines that must run before the first paint (elder mode);
+- `search`: the search page's script, loaded on that page only.
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ from pelican.generators import Generator
 
 BUNDLE_DIR = "theme"
 HASH_LENGTH = 12
+#: Bundle name -> (folder under theme/assets, extension, file name stem).
+BUNDLES = {
+    "css": ("css", "css", "site"),
+    "js": ("js", "js", "site"),
+    "head": ("head", "js", "head"),
+    "search": ("search", "js", "search"),
+}
 
 
-def bundle(folder: Path, extension: str) -> tuple[str, bytes]:
+def bundle(folder: Path, extension: str, stem: str) -> tuple[str, bytes]:
     """Concatenate `folder/*.extension` in name order; return (hashed name, bytes)."""
     parts = [path.read_bytes().rstrip() + b"\n" for path in sorted(folder.glob(f"*.{extension}"))]
     data = b"".join(parts)
     digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
-    return f"site.{digest}.{extension}", data
+    return f"{stem}.{digest}.{extension}", data
 
 
 class AssetsGenerator(Generator):
@@ -36,8 +46,11 @@ class AssetsGenerator(Generator):
 
     def generate_context(self) -> None:
         """Compute bundle names so every template can link them."""
-        theme = Path(self.theme)
-        self.bundles = {kind: bundle(theme / "assets" / kind, kind) for kind in ("css", "js")}
+        assets = Path(self.theme) / "assets"
+        self.bundles = {
+            name: bundle(assets / folder, extension, stem)
+            for name, (folder, extension, stem) in BUNDLES.items()
+        }
         self.context["ASSET_URLS"] = {
             kind: f"/{BUNDLE_DIR}/{name}" for kind, (name, _) in self.bundles.items()
         }
