@@ -1,0 +1,1 @@
+"""Benchmarks behind `invoke bench`: measured figures, never timed tests."""
