@@ -20,7 +20,9 @@ from watersite.sections import collection_sections, page_sections, topics_sectio
 # --- Site ----------------------------------------------------------------------
 ORGANISATION = load_organisation(ROOT / "organisation.yml")
 SITENAME = ORGANISATION.name
-SITEURL = ""
+SITEURL = ""  # links are root-relative: /news/group/...
+# Absolute URLs where they are required (feeds, sitemap, share metadata).
+SITE_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_LANG = "zh-CN"
 TIMEZONE = "Asia/Shanghai"
 # BUILD_NOW pins the build clock (tests); otherwise SOURCE_DATE_EPOCH or the time now.
@@ -66,6 +68,7 @@ PLUGINS = [
     "watersite.plugins.images",
     "watersite.plugins.assets",
     "watersite.plugins.section_pages",
+    "watersite.plugins.feeds",
     "watersite.plugins.output_guard",
     "watersite.plugins.search_index",
 ]
@@ -74,7 +77,8 @@ WATERSITE_LISTING_PAGE_SIZE = 15
 WATERSITE_OUTAGE_LEAD_HOURS = 72
 
 # --- Feeds ---------------------------------------------------------------------
-# Off until per-section feeds with absolute URLs exist (publish configuration).
+# Pelican's category feeds are off: the feeds plugin writes one Atom feed per
+# section and section group, with absolute URLs from SITE_BASE_URL.
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 

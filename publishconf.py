@@ -8,4 +8,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pelicanconf import *
 
-SITEURL = os.environ.get("DEPLOY_BASE_URL", "https://www.qinglan-water.example").rstrip("/")
+SITE_BASE_URL = os.environ.get("DEPLOY_BASE_URL", "https://www.qinglan-water.example").rstrip("/")

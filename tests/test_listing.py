@@ -89,17 +89,23 @@ def test_publishing_one_item_rewrites_only_pages_that_show_it(
 ) -> None:
     _write_articles(content_copy / "news/group/2022", 40)
     before = tree_digests(build_into(content_copy, tmp_path / "before"))
-    (content_copy / "news/group/2022/item-new.md").write_text(
-        "---\ntitle: 新的一条\ndate: 2022-03-01\n---\n新正文。\n", encoding="utf-8"
+    (content_copy / "news/group/2024/item-new.md").write_text(
+        "---\ntitle: 新的一条\ndate: 2024-05-01\n---\n新正文。\n", encoding="utf-8"
     )
     after = tree_digests(build_into(content_copy, tmp_path / "after"))
     changed = {name for name in after if before.get(name) != after[name]}
     assert {name for name in changed if not name.startswith("pagefind/")} == {
-        "news/group/2022/item-new/index.html",  # the item
+        "news/group/2024/item-new/index.html",  # the item
+        "news/group/2024/second-article/index.html",  # the previous newest: its "next" link
         "index.html",  # the home page's newest news
         "news/group/index.html",  # the section's newest items
-        "news/group/page/3/index.html",  # the newest numbered page
+        "news/group/page/3/index.html",  # the section's newest numbered page
         "news/index.html",  # the landing page's newest items
+        "news/all/index.html",  # all news, newest
+        "news/all/page/3/index.html",  # all news, newest numbered page
+        "news/group/atom.xml",  # the section feed
+        "news/atom.xml",  # the all-news feed
+        "sitemap.xml",
     }
     # The search index changes in parts: the new page's fragment and the index
     # chunks, filters and meta that list it; other pages' fragments stay.

@@ -127,3 +127,9 @@ def test_multi_line_text_fields_have_no_breaks_between_chinese_characters() -> N
     article, errors = validate(Article, document, "x.md", None, PurePosixPath("."))
     assert not errors and article is not None
     assert article.summary == "第一行写到一半接着第二行。\nThen English\nwords."
+
+
+def test_control_characters_in_fields_are_refused() -> None:
+    document = parse(front('title: "停水\\x0e通知"\ndate: 2024-05-01'), "x.md")
+    article, errors = validate(Article, document, "x.md", None, PurePosixPath("."))
+    assert article is None and errors[0].field == "title" and "控制字符" in errors[0].zh

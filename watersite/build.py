@@ -14,7 +14,7 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from watersite.catalog import DRAFT, PUBLISHED, SCHEDULED, Catalog, build_catalog
+from watersite.catalog import DRAFT, PUBLISHED, SCHEDULED, WITHDRAWN, Catalog, build_catalog
 from watersite.clock import build_now
 from watersite.errors import ContentErrors
 from watersite.safety import load_policy
@@ -61,12 +61,14 @@ def check(content: Path, now: datetime | None = None) -> Catalog:
 def check_summary(catalog: Catalog) -> str:
     """One line telling editors what the check found, in Chinese and English."""
     states = [entry.state for entry in catalog.entries.values()]
-    published, drafts, scheduled = (states.count(s) for s in (PUBLISHED, DRAFT, SCHEDULED))
+    published, drafts, scheduled, withdrawn = (
+        states.count(s) for s in (PUBLISHED, DRAFT, SCHEDULED, WITHDRAWN)
+    )
     files = (
         len(catalog.entries) + len(catalog.data) + len(catalog.static_files) + len(catalog.images)
     )
     return (
-        f"检查通过：{files} 个文件；已发布 {published} 篇，草稿 {drafts} 篇，定时发布 {scheduled} 篇。"
-        f" / Check passed: {files} files; {published} published, {drafts} drafts, "
-        f"{scheduled} scheduled."
+        f"检查通过：{files} 个文件；已发布 {published} 篇，草稿 {drafts} 篇，定时发布 {scheduled} 篇，"
+        f"已撤回 {withdrawn} 篇。 / Check passed: {files} files; {published} published, "
+        f"{drafts} drafts, {scheduled} scheduled, {withdrawn} withdrawn."
     )

@@ -39,7 +39,7 @@ from watersite.sections import SITE, Kind, Section, collection_sections, topics_
 STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
 SUMMARY_LENGTH = 110
 
-PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
+PUBLISHED, WITHDRAWN, DRAFT, SCHEDULED = "published", "withdrawn", "draft", "scheduled"
 
 
 @dataclass
@@ -63,7 +63,12 @@ class Entry:
 
     @property
     def is_published(self) -> bool:
-        """True if the item appears on the site in this build."""
+        """True if the item has a page in this build (withdrawn items keep theirs)."""
+        return self.state in (PUBLISHED, WITHDRAWN)
+
+    @property
+    def is_listed(self) -> bool:
+        """True if the item appears in listings, feeds, the sitemap and search."""
         return self.state == PUBLISHED
 
 
@@ -312,6 +317,8 @@ def _read_entry(
     elif isinstance(meta, models.Item) and meta.date > catalog.now:
         # Only dated items wait for their date; a page's date is when it was updated.
         state = SCHEDULED
+    elif getattr(meta, "status", "published") == "withdrawn":
+        state = WITHDRAWN
     else:
         state = PUBLISHED
     return Entry(

@@ -29,7 +29,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from watersite.images import ProcessedImage
 from watersite.safety import SafetyPolicy, outbound_host, unknown_host_problem
-from watersite.text import join_wide_lines
+from watersite.text import join_wide_lines, strip_control
 
 EXTENSIONS = ["tables", "sane_lists", "footnotes"]
 EXTENSION_CONFIGS = {
@@ -46,7 +46,7 @@ SANITIZER = nh3.Cleaner(
     tags={
         "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "strong", "em",
         "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "br",
-        "sup", "sub", "del", "dl", "dt", "dd", "div", "abbr",
+        "sup", "sub", "del", "dl", "dt", "dd", "div", "abbr", "figure", "figcaption",
     },
     clean_content_tags={"script", "style"},
     attributes={
@@ -105,13 +105,14 @@ class BodyRenderer:
         self._md.preprocessors.deregister("html_block")
         self._md.inlinePatterns.deregister("html")
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "resolve_links", 5)
+        self._md.treeprocessors.register(_Figures(self._md), "figures", 4)
         self._md.postprocessors.register(_JoinWideLines(self._md), "join_wide_lines", 0)
 
     def render(self, body: str, source: PurePosixPath) -> tuple[str, list[LinkProblem]]:
         """HTML of `body` (from content file `source`) and the link problems found."""
         self._state = _RenderState(source_dir=source.parent)
         self._md.reset()
-        html = SANITIZER.clean(self._md.convert(body))
+        html = strip_control(SANITIZER.clean(self._md.convert(body)))
         return html, self._state.problems
 
     def resolve(self, url: str) -> str:
@@ -242,6 +243,25 @@ class _LinkResolver(Treeprocessor):
                 self.renderer.heading_problem(element)
             elif element.tag in ("th", "td") and element.get("align"):
                 element.set("class", ALIGN_CLASSES.get(element.attrib.pop("align"), ""))
+
+
+class _Figures(Treeprocessor):
+    """A paragraph holding only an image with a title becomes a captioned figure:
+    ![水厂外景](plant.jpg "东湖水厂新建的深度处理车间")"""
+
+    def run(self, root: Element) -> None:
+        for paragraph in root.iter("p"):
+            children = list(paragraph)
+            if len(children) != 1 or children[0].tag != "img" or (paragraph.text or "").strip():
+                continue
+            image = children[0]
+            caption = image.attrib.pop("title", "").strip()
+            if not caption or (image.tail or "").strip():
+                continue
+            paragraph.tag = "figure"
+            figcaption = Element("figcaption")
+            figcaption.text = caption
+            paragraph.append(figcaption)
 
 
 class _JoinWideLines(Postprocessor):

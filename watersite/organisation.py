@@ -74,6 +74,14 @@ class Channel(Strict):
             )
 
 
+class Newspaper(Strict):
+    """The group's newspaper (水报) and the notices an internal publication must carry."""
+
+    name: Text = Field(title="报名", description="例如：青澜水务报")
+    permit: Text | None = Field(None, title="准印证号", description="内部资料准印证号")
+    notice: Text | None = Field(None, title="内部资料声明", description="例如：内部资料 免费交流")
+
+
 class Organisation(Strict):
     """organisation.yml."""
 
@@ -92,6 +100,9 @@ class Organisation(Strict):
     services: dict[str, ServiceLink] = Field(
         title="外部服务链接",
         description="键为栏目网址名：bill、sewage-bill、invoice、pay",
+    )
+    newspaper: Newspaper | None = Field(
+        None, title="水报", description="报名、准印证号和内部资料声明，显示在水报栏目"
     )
     channels: dict[str, list[Channel]] = Field(
         title="联系渠道", description="feedback（投诉建议）和 survey（在线调查）各一组"

@@ -11,7 +11,7 @@ notice's deadline) are in `rules()`, which yields (field, 中文, English).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,7 @@ from watersite.schema.types import (
 Rule = tuple[str, str, str]
 
 STATUSES = ("draft", "published")
+ITEM_STATUSES = ("draft", "published", "withdrawn")
 OUTAGE_KINDS = ("计划停水", "临时停水")
 TENDER_NOTICES = ("招标公告", "更正公告", "中标候选人公示", "中标结果公告", "终止公告")
 TENDER_METHODS = (
@@ -129,10 +130,22 @@ class Item(Strict):
         description="列表和分享时显示的图片；首页图片新闻取有封面图的最新文章",
     )
     pinned: Flag = Field(False, title="置顶", description="true 表示在所在栏目列表中置顶")
-    status: Literal[STATUSES] = Field(
+    pinned_until: DateTime | None = Field(
+        None, title="置顶截止", description="过了这个时间自动取消置顶（须同时写 pinned: true）"
+    )
+    status: Literal[ITEM_STATUSES] = Field(
         "published",
         title="状态",
-        description="draft（草稿，不发布）或 published（发布，默认）",
+        description="draft（草稿，不发布）、published（发布，默认）或 withdrawn（撤回：保留网址并显示撤回说明，不再出现在列表中）",
+    )
+    withdrawn_reason: LongText | None = Field(
+        None, title="撤回原因", description="status 为 withdrawn 时必填，显示在原网址上"
+    )
+    updated: DateTime | None = Field(
+        None, title="更新时间", description="内容修改后填写，页面显示“更新于……”"
+    )
+    update_note: LongText | None = Field(
+        None, title="更新说明", description="改了什么，例如：更正了停水范围；与 updated 一起写"
     )
     slug: Slug | None = Field(
         None, title="网址名称", description="网址中的英文名称；不写则用文件名"
@@ -140,6 +153,42 @@ class Item(Strict):
     attachments: list[AttachmentRef] = Field(
         [], title="附件", description="附件列表，每项写 file（文件名）和 title（名称）"
     )
+
+    def rules(self) -> Iterator[Rule]:
+        if self.pinned_until is not None and not self.pinned:
+            yield (
+                "pinned_until",
+                "写了置顶截止时间，但没有 pinned: true。",
+                "'pinned_until' needs 'pinned: true'.",
+            )
+        if self.status == "withdrawn" and not self.withdrawn_reason:
+            yield (
+                "withdrawn_reason",
+                "撤回的内容必须写明撤回原因（withdrawn_reason），读者打开原网址时会看到。",
+                "A withdrawn item needs 'withdrawn_reason'; readers see it at the old URL.",
+            )
+        if self.withdrawn_reason and self.status != "withdrawn":
+            yield (
+                "withdrawn_reason",
+                "只有 status: withdrawn 时才写撤回原因。",
+                "'withdrawn_reason' needs 'status: withdrawn'.",
+            )
+        if self.updated is not None and self.updated < self.date:
+            yield (
+                "updated",
+                "更新时间不能早于发布时间（date）。",
+                "'updated' cannot be before 'date'.",
+            )
+        if self.update_note and self.updated is None:
+            yield (
+                "update_note",
+                "写了更新说明，也请写更新时间（updated）。",
+                "'update_note' needs 'updated'.",
+            )
+
+    def is_pinned(self, now: datetime) -> bool:
+        """Pinned, and the pin has not lapsed."""
+        return self.pinned and (self.pinned_until is None or now < self.pinned_until)
 
 
 class Article(Item):
@@ -171,6 +220,7 @@ class Outage(Item):
     )
 
     def rules(self) -> Iterator[Rule]:
+        yield from super().rules()
         if self.end <= self.start:
             yield (
                 "end",
@@ -220,6 +270,7 @@ class Tender(Item):
     )
 
     def rules(self) -> Iterator[Rule]:
+        yield from super().rules()
         if self.notice == "招标公告":
             for name, label in (
                 ("method", "采购方式"),
@@ -284,6 +335,7 @@ class Job(Item):
     apply: LongText | None = Field(None, title="报名方式", description="如何报名")
 
     def rules(self) -> Iterator[Rule]:
+        yield from super().rules()
         if self.deadline <= self.date:
             yield (
                 "deadline",
@@ -327,8 +379,14 @@ class Topic(Strict):
     summary: LongText | None = Field(None, title="简介", description="专题列表中显示的简介")
     cover: Image | None = Field(None, title="封面图", description="专题封面")
     date: DateTime | None = Field(None, title="创建时间", description="用于专题列表排序")
+    start: Date | None = Field(None, title="开始日期", description="专题活动的开始日期（可不写）")
+    end: Date | None = Field(None, title="结束日期", description="专题活动的结束日期（可不写）")
     status: Literal[STATUSES] = Field("published", title="状态", description="draft 或 published")
     slug: Slug | None = Field(None, title="网址名称", description="不写则用文件名")
+
+    def rules(self) -> Iterator[Rule]:
+        if self.start and self.end and self.end < self.start:
+            yield ("end", "结束日期不能早于开始日期（start）。", "'end' cannot be before 'start'.")
 
     @property
     def topic_tag(self) -> str:

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from watersite.clock import SITE_TIMEZONE
-from watersite.text import join_wide_lines
+from watersite.text import join_wide_lines, strip_control
 
 
 def problem(zh: str, en: str) -> PydanticCustomError:
@@ -41,6 +41,11 @@ _SLASHED = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}")
 def _as_text(value: Any) -> str:
     if not isinstance(value, str):
         raise problem("应为一个值，不能是列表或多个字段。", "Expected a single value.")
+    if strip_control(value) != value:
+        raise problem(
+            "含有不可见的控制字符（可能是从其他软件复制带来的），请删除后重新输入这一行。",
+            "Contains invisible control characters (often pasted from other software); retype it.",
+        )
     return value.strip()
 
 

@@ -66,6 +66,7 @@ def pelican_metadata(entry: Entry) -> dict[str, Any]:
         "item": entry.meta,
         "section": entry.section,
         "summary_text": entry.summary_text,
+        "withdrawn": not entry.is_listed,
     }
     date = getattr(entry.meta, "date", None)
     if date is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pelican import signals
 
@@ -20,7 +21,11 @@ from watersite.plugins.contract import catalog_of
 def guard_output(pelican: Any) -> None:
     """Fail the build if any page carries a script, hidden text or unknown link."""
     settings = pelican.settings
-    findings = scan_site(Path(settings["OUTPUT_PATH"]), settings["SAFETY"])
+    policy = settings["SAFETY"]
+    own_host = urlsplit(settings["SITE_BASE_URL"]).hostname
+    if own_host:  # canonical and share links point to the site itself
+        policy = policy.model_copy(update={"allowed_hosts": [*policy.allowed_hosts, own_host]})
+    findings = scan_site(Path(settings["OUTPUT_PATH"]), policy)
     if not findings:
         return
     catalog = catalog_of(settings)

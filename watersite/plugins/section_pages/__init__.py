@@ -20,8 +20,9 @@ from pelican.generators import Generator
 
 from watersite import status
 from watersite.clock import SITE_TIMEZONE
-from watersite.listing import ListingPage, newest_first, paginate
+from watersite.listing import newest_first, paginate
 from watersite.plugins.contract import catalog_of
+from watersite.relations import link_neighbours, link_related
 from watersite.schema import models
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, ContentFile
 from watersite.sections import BY_PATH, NAVIGATION, SITE, Kind, Section
@@ -35,6 +36,13 @@ DEFAULTS = {
 }
 
 _NEVER = datetime.min.replace(tzinfo=SITE_TIMEZONE)
+
+#: Section groups with a chronological listing of all their items, and its URL.
+GROUP_LISTINGS = {
+    group.path: f"{group.url}all/"
+    for group in SITE.children
+    if sum(child.kind.is_collection for child in group.children) >= 2
+}
 
 #: Sections whose newest items with a cover become photo news on the home page.
 PHOTO_NEWS_GROUPS = ("news", "culture")
@@ -95,16 +103,22 @@ class SectionPagesGenerator(Generator):
         """Group items by section and compute statuses for templates."""
         catalog = catalog_of(self.settings)
         self.now = catalog.now
-        self.articles = newest_first(self.context["articles"])
+        everything = newest_first(self.context["articles"])
+        # Withdrawn items keep their pages but leave every listing.
+        self.articles = [a for a in everything if not a.withdrawn]
         self.pages = self.context["pages"]
         self.by_section: dict[str, list[Any]] = defaultdict(list)
         for article in self.articles:
             self.by_section[article.section.path].append(article)
-        for content in [*self.articles, *self.pages]:
+        for content in [*everything, *self.pages]:
             content.downloads = downloads_of(content.item, catalog.root)
             content.status_badge = None
+            content.newer = content.older = None
+            content.related = []
             cover = getattr(content.item, "cover", None)
             content.cover_image = catalog.images.get(cover.path) if cover else None
+        link_neighbours(self.by_section.values())
+        link_related(self.articles)
         self._attach_configured_links()
         self._apply_statuses()
         self._attach_topic_items()
@@ -113,6 +127,8 @@ class SectionPagesGenerator(Generator):
             NAVIGATION=NAVIGATION,
             BUILD_NOW=self.now,
             ACTIVE_OUTAGES=self.active_outages,
+            TOPIC_URLS={t.item.topic_tag: "/" + t.url for t in self.topics},
+            GROUP_LISTINGS=GROUP_LISTINGS,
         )
 
     def _attach_configured_links(self) -> None:
@@ -173,6 +189,8 @@ class SectionPagesGenerator(Generator):
                 writer_for_kind(writer, section)
             elif section.kind.is_collection:
                 self._write_listing(writer, section)
+            if section.path in GROUP_LISTINGS:
+                self._write_group_listing(writer, section)
         self._write(writer, "404.html", "404", None, page_title="页面未找到")
 
     def _write(
@@ -255,30 +273,61 @@ class SectionPagesGenerator(Generator):
         )
 
     def _write_listing(self, writer: Any, section: Section) -> None:
+        if section.kind is Kind.PAPER:
+            self._write_paper_archive(writer, section)
+            return
         items = self.by_section[section.path]
-        pinned = [a for a in items if a.item.pinned]
-        pages = paginate(
-            "/" + section.url,
-            items,
-            setting(self.settings, "LISTING_PAGE_SIZE"),
-            pinned,
-        )
-        for page in pages:
-            self._write_listing_page(writer, section, page, total=len(items))
+        self._write_pages(writer, section, items, url="/" + section.url, title=section.title)
 
-    def _write_listing_page(
-        self, writer: Any, section: Section, page: ListingPage, total: int
+    def _write_group_listing(self, writer: Any, group: Section) -> None:
+        """All items of a section group in one chronology, at /<group>/all/."""
+        url = "/" + GROUP_LISTINGS[group.path]
+        items = self._items_under(group)
+        self._write_pages(writer, group, items, url=url, title=f"全部{group.title}", sections=True)
+
+    def _write_pages(
+        self,
+        writer: Any,
+        section: Section,
+        items: list[Any],
+        *,
+        url: str,
+        title: str,
+        sections: bool = False,
     ) -> None:
-        title = section.title if page.number is None else f"{section.title}（第 {page.number} 页）"
-        self._write(
-            writer,
-            page.save_as.lstrip("/"),
-            "listing",
-            section,
-            listing=page,
-            total=total,
-            page_title=title,
-        )
+        pinned = [a for a in items if a.item.is_pinned(self.now)]
+        for page in paginate(url, items, setting(self.settings, "LISTING_PAGE_SIZE"), pinned):
+            self._write(
+                writer,
+                page.save_as.lstrip("/"),
+                "listing",
+                section,
+                listing=page,
+                total=len(items),
+                page_title=title if page.number is None else f"{title}（第 {page.number} 页）",
+                show_sections=sections,
+            )
+
+    def _write_paper_archive(self, writer: Any, section: Section) -> None:
+        """水报: the newest year's issues on the section page, one page per year."""
+        by_year: dict[int, list[Any]] = defaultdict(list)
+        for issue in self.by_section[section.path]:
+            by_year[issue.date.year].append(issue)
+        years = sorted(by_year, reverse=True)
+        newspaper = self.settings["ORGANISATION"].newspaper
+        for year in [None, *years]:
+            shown = year or (years[0] if years else None)
+            self._write(
+                writer,
+                f"{section.url}{year}/index.html" if year else section.save_as,
+                "paper_archive",
+                section,
+                issues=by_year.get(shown, []) if shown else [],
+                year=shown,
+                years=years,
+                newspaper=newspaper,
+                page_title=f"{section.title}（{year} 年）" if year else section.title,
+            )
 
     def _write_topics(self, writer: Any, section: Section) -> None:
         self._write(

@@ -1,0 +1,153 @@
+"""Machine-readable output: Atom feeds, sitemap.xml and robots.txt.
+
+- An Atom feed per collection section (`/<section>/atom.xml`) and per section
+  group (`/news/atom.xml` is all news), newest items first, with full content.
+- `sitemap.xml` lists every page readers can reach (items, pages, section
+  pages), never drafts, scheduled or withdrawn items.
+- `robots.txt` allows everything and names the sitemap.
+
+Feeds and the sitemap need absolute URLs: they use `SITE_BASE_URL`
+(127.0.0.1:8000 in development, `DEPLOY_BASE_URL` in the publish settings).
+Pelican's own feeds are per category and would not know our sections, and
+pelican-sitemap cannot see the pages our generator writes; both are small
+enough to write here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from feedgenerator import Atom1Feed
+from pelican import signals
+from pelican.generators import Generator
+
+from watersite.clock import SITE_TIMEZONE
+from watersite.plugins.section_pages import GROUP_LISTINGS
+from watersite.sections import SITE, Kind, Section
+
+FEED_FILE = "atom.xml"
+FEED_ITEMS = 20
+#: `updated` of a feed with no items yet: a constant, so it never changes by itself.
+EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SITE_TIMEZONE)
+_ROOT_RELATIVE = re.compile(r'(href|src)="/(?!/)')
+_SRCSET = re.compile(r'srcset="([^"]*)"')
+
+
+def feed_sections() -> list[Section]:
+    """Sections with a feed: every collection, and every group that has one."""
+    return [
+        s
+        for s in SITE.walk()
+        if s.kind.is_collection
+        or (s.kind is Kind.LANDING and any(c.kind.is_collection for c in s.children))
+    ]
+
+
+def absolute_html(html: str, base: str) -> str:
+    """Make root-relative URLs in HTML absolute, for feed readers."""
+    html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}/', html)
+    return _SRCSET.sub(
+        lambda m: (
+            'srcset="'
+            + ", ".join(
+                base + part.strip() if part.strip().startswith("/") else part.strip()
+                for part in m.group(1).split(",")
+            )
+            + '"'
+        ),
+        html,
+    )
+
+
+class _Feed(Atom1Feed):
+    def latest_post_date(self) -> datetime:
+        # feedgenerator falls back to the current time, which would make empty
+        # feeds change on every build.
+        dates = [item["updateddate"] or item["pubdate"] for item in self.items]
+        return max(dates) if dates else EMPTY_FEED_UPDATED
+
+
+class FeedsGenerator(Generator):
+    """Writes feeds, the sitemap and robots.txt from the listed items."""
+
+    def generate_output(self, writer: Any) -> None:
+        """Write every feed, sitemap.xml and robots.txt."""
+        base = self.settings["SITE_BASE_URL"].rstrip("/")
+        listed = [a for a in self.context["articles"] if not a.withdrawn]
+        listed.sort(key=lambda a: a.source_path)
+        listed.sort(key=lambda a: a.date, reverse=True)
+        output = Path(self.output_path)
+        for section in feed_sections():
+            paths = {s.path for s in section.walk()}
+            items = [a for a in listed if a.section.path in paths][:FEED_ITEMS]
+            self._write_feed(output / section.url / FEED_FILE, section, items, base)
+        (output / "sitemap.xml").write_text(self._sitemap(listed, base), encoding="utf-8")
+        (output / "robots.txt").write_text(
+            f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
+        )
+
+    def _write_feed(self, path: Path, section: Section, items: list[Any], base: str) -> None:
+        organisation = self.settings["ORGANISATION"]
+        feed = _Feed(
+            title=f"{section.title} - {organisation.name}",
+            link=f"{base}/{section.url}",
+            description=f"{organisation.name}{section.title}",
+            feed_url=f"{base}/{section.url}{FEED_FILE}",
+            feed_guid=f"{base}/{section.url}{FEED_FILE}",
+            language="zh-CN",
+            author_name=organisation.name,
+        )
+        for item in items:
+            feed.add_item(
+                title=item.title,
+                link=f"{base}/{item.url}",
+                unique_id=f"{base}/{item.url}",
+                description=item.summary_text,
+                content=absolute_html(item.content, base),
+                pubdate=item.date,
+                updateddate=item.item.updated or item.date,
+                author_name=item.item.author or item.item.source or organisation.name,
+                categories=item.item.tags,
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as handle:
+            feed.write(handle, "utf-8")
+
+    def _sitemap(self, listed: list[Any], base: str) -> str:
+        newest: dict[str, datetime] = {}
+        entries: list[tuple[str, datetime | None]] = []
+        for item in listed:
+            modified = item.item.updated or item.date
+            entries.append((item.url, modified))
+            for section in [item.section, *item.section.ancestors()]:
+                newest[section.path] = max(newest.get(section.path, modified), modified)
+        for page in self.context["pages"]:
+            entries.append((page.url, page.item.date))
+        for section in SITE.walk():
+            if not section.kind.has_page_file and section.kind is not Kind.SEARCH:
+                entries.append((section.url, newest.get(section.path)))
+            if section.path in GROUP_LISTINGS:
+                entries.append((GROUP_LISTINGS[section.path], newest.get(section.path)))
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
+        for url, modified in sorted(entries, key=lambda e: e[0]):
+            lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
+            lines.append(f"<url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
+        lines.append("</urlset>")
+        return "\n".join(lines) + "\n"
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    """Register the feeds generator."""
+    return FeedsGenerator
+
+
+def register() -> None:
+    """Connect to Pelican's signals."""
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,50 @@
+"""How items point to each other: previous/next in a section, related items.
+
+Related items are only ever *older* than the item they are shown on. A new
+article therefore never changes the pages of the articles before it (beyond
+the one whose "next" link now points to it), which keeps deploys and CDN
+purges small however popular a tag is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+RELATED_COUNT = 4
+
+
+def link_neighbours(sections: Iterable[Sequence[Any]]) -> None:
+    """Set `newer` and `older` on each item of each newest-first section list."""
+    for items in sections:
+        for index, item in enumerate(items):
+            item.newer = items[index - 1] if index > 0 else None
+            item.older = items[index + 1] if index + 1 < len(items) else None
+
+
+def link_related(items: Sequence[Any], count: int = RELATED_COUNT) -> None:
+    """Set `related` on each item: older items sharing most tags, newest first;
+    topped up with the newest older items of the same section."""
+    position = {id(item): index for index, item in enumerate(items)}  # newest first
+    by_tag: dict[str, list[Any]] = defaultdict(list)
+    by_section: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        for tag in item.item.tags:
+            by_tag[tag].append(item)
+        by_section[item.section.path].append(item)
+    for item in items:
+        here = position[id(item)]
+        shared: Counter[int] = Counter()
+        for tag in item.item.tags:
+            for other in by_tag[tag]:
+                if position[id(other)] > here:
+                    shared[id(other)] += 1
+        ranked = sorted(shared, key=lambda key: (-shared[key], position[key]))
+        chosen = [items[position[key]] for key in ranked][:count]
+        for other in by_section[item.section.path]:
+            if len(chosen) >= count:
+                break
+            if position[id(other)] > here and other is not item.older and other not in chosen:
+                chosen.append(other)
+        item.related = chosen
