@@ -130,6 +130,7 @@ def build_catalog(root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Pa
     _check_required_files(catalog, report)
     _check_unique_urls(catalog, report)
     _check_unique_topics(catalog, report)
+    _check_threads(catalog, report)
     _render_bodies(catalog, report)
     for source, name in data_files:
         table = _read_data(root, source, name, policy, report)
@@ -439,6 +440,33 @@ def _check_unique_topics(catalog: Catalog, report: _Reporter) -> None:
                     f"Tag '{entry.meta.topic_tag}' is already used by topic "
                     f"{report.name(first.source)}; each topic needs its own tag.",
                 )
+
+
+def _check_threads(catalog: Catalog, report: _Reporter) -> None:
+    """A follow-up (`follows`) points at a published original of the same kind."""
+    for entry in catalog.entries.values():
+        target_file = getattr(entry.meta, "follows", None)
+        if target_file is None:
+            continue
+        original = catalog.entries.get(target_file.path)
+        if original is None or original.section.kind is not entry.section.kind:
+            problem = (
+                f"follows 指向的 {target_file.path} 不是一条{entry.section.kind.label}。请写原通知的文件名。",
+                f"'follows' names {target_file.path}, which is not a {entry.section.kind.value} notice.",
+            )
+        elif getattr(original.meta, "follows", None) is not None:
+            problem = (
+                "follows 要指向最初的那条通知，而不是另一条后续通知。",
+                "'follows' must name the original notice, not another follow-up.",
+            )
+        elif entry.is_published and not original.is_listed:
+            problem = (
+                "原通知还没有发布（草稿、定时发布或已撤回），后续通知不能先发布。",
+                "The original notice is not published (draft, scheduled or withdrawn).",
+            )
+        else:
+            continue
+        report.add(entry.source, 0, "follows", *problem)
 
 
 # --- bodies -------------------------------------------------------------------

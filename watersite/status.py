@@ -5,11 +5,8 @@ Templates only render these; they never compare dates themselves.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from watersite.schema.models import Job, Outage, Tender
 
@@ -29,6 +26,7 @@ OUTAGE_UPCOMING = Status("upcoming", "即将停水")
 OUTAGE_ONGOING = Status("ongoing", "停水中")
 OUTAGE_ENDED = Status("ended", "已恢复供水")
 OUTAGE_SCHEDULED = Status("scheduled", "计划中")
+OUTAGE_CANCELLED = Status("cancelled", "已取消")
 
 TENDER_OPEN = Status("open", "报名中")
 TENDER_CLOSED = Status("closed", "已截止")
@@ -39,29 +37,52 @@ JOB_OPEN = Status("open", "报名中")
 JOB_CLOSED = Status("closed", "已截止")
 
 
-def outage_status(outage: Outage, now: datetime, lead: timedelta = DEFAULT_OUTAGE_LEAD) -> Status:
-    """Upcoming (within `lead` of its start), ongoing, ended, or further ahead."""
-    end = outage.restored or outage.end
+@dataclass(frozen=True)
+class OutageWindow:
+    """What an outage thread (a notice and its follow-ups) amounts to."""
+
+    start: datetime
+    end: datetime
+    areas: tuple[str, ...]
+    restored: datetime | None = None
+    cancelled: bool = False
+
+
+def outage_window(thread: list[Outage]) -> OutageWindow:
+    """The effective window of a notice and its follow-ups (oldest first):
+    延期/变更 replace the window and areas, 恢复供水 records the restoration,
+    取消 cancels."""
+    first = thread[0]
+    window = OutageWindow(first.start, first.end, tuple(first.areas), first.restored)
+    for notice in thread[1:]:
+        if notice.follow_up in ("延期", "变更"):
+            window = OutageWindow(notice.start, notice.end, tuple(notice.areas), notice.restored)
+        elif notice.follow_up == "恢复供水":
+            window = OutageWindow(window.start, window.end, window.areas, notice.restored)
+        elif notice.follow_up == "取消":
+            window = OutageWindow(window.start, window.end, window.areas, cancelled=True)
+    return window
+
+
+def outage_status(
+    window: OutageWindow, now: datetime, lead: timedelta = DEFAULT_OUTAGE_LEAD
+) -> Status:
+    """Upcoming (within `lead` of its start), ongoing, ended, cancelled, or further ahead."""
+    if window.cancelled:
+        return OUTAGE_CANCELLED
+    end = window.restored or window.end
     if now >= end:
         return OUTAGE_ENDED
-    if now >= outage.start:
+    if now >= window.start:
         return OUTAGE_ONGOING
-    if now >= outage.start - lead:
+    if now >= window.start - lead:
         return OUTAGE_UPCOMING
     return OUTAGE_SCHEDULED
 
 
-def is_outage_active(outage: Outage, now: datetime, lead: timedelta = DEFAULT_OUTAGE_LEAD) -> bool:
+def is_outage_active(status: Status) -> bool:
     """True while an outage should be announced on every page."""
-    return outage_status(outage, now, lead) in (OUTAGE_UPCOMING, OUTAGE_ONGOING)
-
-
-def tender_projects(tenders: Iterable[Any]) -> dict[str, list[Any]]:
-    """Published tender notices grouped by project number, oldest first."""
-    projects: dict[str, list[Any]] = defaultdict(list)
-    for content in sorted(tenders, key=lambda c: (c.date, c.source_path)):
-        projects[content.item.project_no].append(content)
-    return dict(projects)
+    return status in (OUTAGE_UPCOMING, OUTAGE_ONGOING)
 
 
 def tender_status(project: list[Tender], now: datetime) -> Status:

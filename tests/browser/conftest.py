@@ -117,7 +117,12 @@ def browser_context_args(
 
 @pytest.fixture
 def console_errors(page: Page) -> Iterator[list[str]]:
-    """Errors the page logs; every test using `page` must end with none."""
+    """Errors the page logs; every test using `page` must end with none.
+
+    It also pins the browser's clock to the time the demo was built at: the
+    status script keeps clock-dependent labels true, so on the real clock they
+    would drift from what the build rendered. Tests move it with page.clock."""
+    page.clock.set_fixed_time(DEMO_NOW)
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:

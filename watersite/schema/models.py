@@ -23,6 +23,7 @@ from watersite.schema.types import (
     DateTime,
     Flag,
     Image,
+    ItemFile,
     LongText,
     Money,
     PdfFile,
@@ -35,6 +36,7 @@ from watersite.schema.types import (
 Rule = tuple[str, str, str]
 
 STATUSES = ("draft", "published")
+OUTAGE_FOLLOW_UPS = ("延期", "变更", "恢复供水", "取消")
 ITEM_STATUSES = ("draft", "published", "withdrawn")
 OUTAGE_KINDS = ("计划停水", "临时停水")
 TENDER_NOTICES = ("招标公告", "更正公告", "中标候选人公示", "中标结果公告", "终止公告")
@@ -218,9 +220,36 @@ class Outage(Item):
     restored: DateTime | None = Field(
         None, title="实际恢复时间", description="实际恢复供水的时间，恢复后填写"
     )
+    advice: LongText | None = Field(
+        None, title="温馨提示", description="给用户的建议；不写则显示通用的储水提示"
+    )
+    follows: ItemFile | None = Field(
+        None,
+        title="原通知",
+        description="后续通知（延期、变更、恢复供水、取消）写最初那条停水通知的文件名，两者互相链接",
+    )
+    follow_up: Literal[OUTAGE_FOLLOW_UPS] | None = Field(
+        None,
+        title="后续类型",
+        description="写了 follows 时必填："
+        + "、".join(OUTAGE_FOLLOW_UPS)
+        + "。延期、变更以本通知的时间和范围为准；恢复供水须写 restored",
+    )
 
     def rules(self) -> Iterator[Rule]:
         yield from super().rules()
+        if (self.follows is None) != (self.follow_up is None):
+            yield (
+                "follow_up",
+                "后续通知要同时写 follows（原通知）和 follow_up（后续类型）。",
+                "A follow-up needs both 'follows' and 'follow_up'.",
+            )
+        if self.follow_up == "恢复供水" and self.restored is None:
+            yield (
+                "restored",
+                "恢复供水通知须写实际恢复时间（restored）。",
+                "A 恢复供水 notice needs 'restored'.",
+            )
         if self.end <= self.start:
             yield (
                 "end",
@@ -324,19 +353,34 @@ class Tender(Item):
 
 
 class Job(Item):
-    """A job posting (招聘信息)."""
+    """A job posting (招聘信息), or a follow-up notice of one (面试名单, 拟聘公示)."""
 
-    deadline: DateTime = Field(title="报名截止", description="报名截止时间，须晚于发布时间")
+    deadline: DateTime | None = Field(
+        None, title="报名截止", description="招聘公告必填；须晚于发布时间"
+    )
     positions: list[Position] = Field(
-        min_length=1,
+        [],
         title="招聘岗位",
-        description="每项写 name（岗位）、count（人数）、requirements（要求）",
+        description="招聘公告必填；每项写 name（岗位）、count（人数）、requirements（要求）",
     )
     apply: LongText | None = Field(None, title="报名方式", description="如何报名")
+    follows: ItemFile | None = Field(
+        None,
+        title="原公告",
+        description="后续通知（面试名单、拟聘公示等）写原招聘公告的文件名，两者互相链接",
+    )
 
     def rules(self) -> Iterator[Rule]:
         yield from super().rules()
-        if self.deadline <= self.date:
+        if self.follows is None:
+            for name, label in (("deadline", "报名截止"), ("positions", "招聘岗位")):
+                if not getattr(self, name):
+                    yield (
+                        name,
+                        f"招聘公告必须写{label}（{name}）；后续通知请写 follows 指向原公告。",
+                        f"A job posting needs '{name}' (follow-ups give 'follows' instead).",
+                    )
+        if self.deadline is not None and self.deadline <= self.date:
             yield (
                 "deadline",
                 "报名截止时间必须晚于发布时间（date）。",

@@ -322,6 +322,12 @@ Attachment = Annotated[
     _file_type(ATTACHMENT_TYPES | IMAGE_TYPES),
     Format("文件名（与本文件同一文件夹，或以 /media/ 开头）", "notice.pdf"),
 ]
+ItemFile = Annotated[
+    Any,
+    BeforeValidator(_as_text),
+    _file_type({"md": "Markdown"}),
+    Format("最初那条通知的文件名（同一文件夹可只写文件名）", "2026-11-wangjiang-road-valve.md"),
+]
 PdfFile = Annotated[
     Any,
     BeforeValidator(_as_text),

@@ -1,7 +1,9 @@
-"""Machine-readable output: Atom feeds, sitemap.xml and robots.txt.
+"""Machine-readable output: Atom feeds, calendars, sitemap.xml and robots.txt.
 
 - An Atom feed per collection section (`/<section>/atom.xml`) and per section
   group (`/news/atom.xml` is all news), newest items first, with full content.
+- iCalendar feeds people can subscribe to: outage windows
+  (`/notices/outages/calendar.ics`) and tender deadlines (`/tenders/calendar.ics`).
 - `sitemap.xml` lists every page readers can reach (items, pages, section
   pages), never drafts, scheduled or withdrawn items.
 - `robots.txt` allows everything and names the sitemap.
@@ -16,20 +18,24 @@ enough to write here.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
+from icalendar import Calendar, Event
 from pelican import signals
 from pelican.generators import Generator
 
 from watersite.clock import SITE_TIMEZONE
 from watersite.plugins.section_pages import GROUP_LISTINGS
-from watersite.sections import SITE, Kind, Section
+from watersite.sections import BY_PATH, SITE, Kind, Section
 
 FEED_FILE = "atom.xml"
+OUTAGE_CALENDAR = "notices/outages/calendar.ics"
+TENDER_CALENDAR = "tenders/calendar.ics"
 FEED_ITEMS = 20
 #: `updated` of a feed with no items yet: a constant, so it never changes by itself.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SITE_TIMEZONE)
@@ -71,8 +77,20 @@ class _Feed(Atom1Feed):
         return max(dates) if dates else EMPTY_FEED_UPDATED
 
 
+#: Section path -> the calendar its pages offer (a group's calendar serves its sections).
+CALENDARS = {
+    section.path: "/" + calendar
+    for group, calendar in (("notices/outages", OUTAGE_CALENDAR), ("tenders", TENDER_CALENDAR))
+    for section in BY_PATH[group].walk()
+}
+
+
 class FeedsGenerator(Generator):
-    """Writes feeds, the sitemap and robots.txt from the listed items."""
+    """Writes feeds, calendars, the sitemap and robots.txt from the listed items."""
+
+    def generate_context(self) -> None:
+        """Let pages link the calendars."""
+        self.context["CALENDARS"] = CALENDARS
 
     def generate_output(self, writer: Any) -> None:
         """Write every feed, sitemap.xml and robots.txt."""
@@ -85,6 +103,9 @@ class FeedsGenerator(Generator):
             paths = {s.path for s in section.walk()}
             items = [a for a in listed if a.section.path in paths][:FEED_ITEMS]
             self._write_feed(output / section.url / FEED_FILE, section, items, base)
+        host = urlsplit(base).hostname or "localhost"
+        (output / OUTAGE_CALENDAR).write_bytes(outage_calendar(listed, base, host))
+        (output / TENDER_CALENDAR).write_bytes(tender_calendar(listed, base, host))
         (output / "sitemap.xml").write_text(self._sitemap(listed, base), encoding="utf-8")
         (output / "robots.txt").write_text(
             f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
@@ -141,6 +162,63 @@ class FeedsGenerator(Generator):
             lines.append(f"<url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
         lines.append("</urlset>")
         return "\n".join(lines) + "\n"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//watersite//calendar//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    return calendar
+
+
+def _utc(moment: datetime) -> datetime:
+    # UTC needs no VTIMEZONE; every calendar shows it in the reader's own zone.
+    return moment.astimezone(UTC)
+
+
+def outage_calendar(listed: list[Any], base: str, host: str) -> bytes:
+    """One event per outage (a notice and its follow-ups), as it stands now."""
+    calendar = _calendar("停水通知")
+    threads = {id(a.outage): a.outage for a in listed if getattr(a, "outage", None) is not None}
+    for thread in sorted(
+        threads.values(), key=lambda t: (t.window.start, t.notices[0].source_path)
+    ):
+        first, latest = thread.notices[0], thread.latest
+        event = Event()
+        event.add("uid", f"outage-{first.url.strip('/').replace('/', '-')}@{host}")
+        event.add("dtstamp", _utc(latest.item.updated or latest.date))
+        event.add("dtstart", _utc(thread.window.start))
+        event.add("dtend", _utc(thread.window.restored or thread.window.end))
+        event.add("summary", f"{latest.item.kind}：{first.title}")
+        event.add("location", "、".join(thread.window.areas))
+        event.add("description", f"{latest.item.reason or ''}\n{base}/{latest.url}".strip())
+        event.add("url", f"{base}/{latest.url}")
+        event.add("status", "CANCELLED" if thread.window.cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def tender_calendar(listed: list[Any], base: str, host: str) -> bytes:
+    """One event per tender project at its bid deadline (the newest one set)."""
+    calendar = _calendar("招标截止时间")
+    projects: dict[str, Any] = {}
+    for notice in sorted(listed, key=lambda a: (a.date, a.source_path)):
+        if getattr(notice.item, "notice", None) is not None and notice.item.deadline is not None:
+            projects[notice.item.project_no] = notice
+    for project_no, notice in sorted(projects.items()):
+        event = Event()
+        event.add("uid", f"tender-{project_no}@{host}")
+        event.add("dtstamp", _utc(notice.item.updated or notice.date))
+        event.add("dtstart", _utc(notice.item.deadline))
+        event.add("dtend", _utc(notice.item.deadline + timedelta(minutes=30)))
+        event.add("summary", f"投标截止：{notice.thread[0].title}")
+        event.add("description", f"项目编号 {project_no}\n{base}/{notice.url}")
+        event.add("url", f"{base}/{notice.url}")
+        calendar.add_component(event)
+    return calendar.to_ical()
 
 
 def get_generators(pelican: Any) -> type[Generator]:

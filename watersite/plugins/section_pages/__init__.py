@@ -18,7 +18,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from watersite import status
+from watersite import notices, status
 from watersite.clock import SITE_TIMEZONE
 from watersite.listing import newest_first, paginate
 from watersite.plugins.contract import catalog_of
@@ -36,6 +36,26 @@ DEFAULTS = {
 }
 
 _NEVER = datetime.min.replace(tzinfo=SITE_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Controls the filter script builds above a listing (watersite JS 4-filter)."""
+
+    selects: str = ""  # "key:标签,key:标签": a select per key, options from the items
+    text: str = ""  # "key:说明": a text box matching within the items' values
+
+
+#: Listing filters by section kind, and for section-group listings.
+FILTERS = {
+    Kind.TENDERS: FilterSpec(selects="status:状态"),
+    Kind.DOCUMENTS: FilterSpec(selects="validity:效力"),
+    Kind.OUTAGES: FilterSpec(text="areas:查一查是否影响您：输入街道或小区名称"),
+}
+GROUP_FILTERS = {
+    "tenders": FilterSpec(selects="type:类型,status:状态"),
+    "library": FilterSpec(selects="validity:效力"),
+}
 
 #: Section groups with a chronological listing of all their items, and its URL.
 GROUP_LISTINGS = {
@@ -143,21 +163,14 @@ class SectionPagesGenerator(Generator):
 
     def _apply_statuses(self) -> None:
         lead = timedelta(hours=setting(self.settings, "OUTAGE_LEAD_HOURS"))
-        self.active_outages = []
-        tenders = [a for a in self.articles if isinstance(a.item, models.Tender)]
-        for notices in status.tender_projects(tenders).values():
-            state = status.tender_status([n.item for n in notices], self.now)
-            for notice in notices:
-                notice.status_badge = state
-                notice.project_notices = notices
-        for article in self.articles:
-            if isinstance(article.item, models.Outage):
-                article.status_badge = status.outage_status(article.item, self.now, lead)
-                if status.is_outage_active(article.item, self.now, lead):
-                    self.active_outages.append(article)
-            elif isinstance(article.item, models.Job):
-                article.status_badge = status.job_status(article.item, self.now)
-        self.active_outages.sort(key=lambda a: (a.item.start, a.source_path))
+        threads = notices.annotate(self.articles, self.now, lead)
+        threads.sort(key=lambda t: (t.window.start, t.latest.source_path))
+        #: Announced on every page: under way, or starting within the lead time.
+        self.active_outages = [t for t in threads if status.is_outage_active(t.status)]
+        #: First on the outage listing: everything not yet over, soonest first.
+        self.current_outages = [
+            t for t in threads if t.status not in (status.OUTAGE_ENDED, status.OUTAGE_CANCELLED)
+        ]
 
     def _attach_topic_items(self) -> None:
         by_tag: dict[str, list[Any]] = defaultdict(list)
@@ -277,13 +290,28 @@ class SectionPagesGenerator(Generator):
             self._write_paper_archive(writer, section)
             return
         items = self.by_section[section.path]
-        self._write_pages(writer, section, items, url="/" + section.url, title=section.title)
+        self._write_pages(
+            writer,
+            section,
+            items,
+            url="/" + section.url,
+            title=section.title,
+            filters=FILTERS.get(section.kind),
+        )
 
     def _write_group_listing(self, writer: Any, group: Section) -> None:
         """All items of a section group in one chronology, at /<group>/all/."""
         url = "/" + GROUP_LISTINGS[group.path]
         items = self._items_under(group)
-        self._write_pages(writer, group, items, url=url, title=f"全部{group.title}", sections=True)
+        self._write_pages(
+            writer,
+            group,
+            items,
+            url=url,
+            title=f"全部{group.title}",
+            sections=True,
+            filters=GROUP_FILTERS.get(group.path),
+        )
 
     def _write_pages(
         self,
@@ -294,6 +322,7 @@ class SectionPagesGenerator(Generator):
         url: str,
         title: str,
         sections: bool = False,
+        filters: FilterSpec | None = None,
     ) -> None:
         pinned = [a for a in items if a.item.is_pinned(self.now)]
         for page in paginate(url, items, setting(self.settings, "LISTING_PAGE_SIZE"), pinned):
@@ -304,6 +333,8 @@ class SectionPagesGenerator(Generator):
                 section,
                 listing=page,
                 total=len(items),
+                current_outages=self.current_outages if section.kind is Kind.OUTAGES else [],
+                filters=filters,
                 page_title=title if page.number is None else f"{title}（第 {page.number} 页）",
                 show_sections=sections,
             )
