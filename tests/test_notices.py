@@ -268,3 +268,14 @@ def test_calendars_carry_outage_windows_and_tender_deadlines(
 def test_each_notice_type_has_an_atom_feed(fixture_site: Path) -> None:
     for feed in ("notices/outages", "tenders/works", "tenders", "jobs", "library/laws"):
         assert (fixture_site / feed / "atom.xml").is_file()
+
+
+def test_a_correction_must_leave_fifteen_days_before_the_deadline(content_copy: Path) -> None:
+    (content_copy / "tenders/works/2024/main-pipe-fix.md").write_text(
+        "---\ntitle: 更正公告\ndate: 2024-05-20 09:00\nnotice: 更正公告\n"
+        "project_no: QLSW-2024-GC-001\ndeadline: 2024-05-27 09:30\n---\n更正。\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentErrors) as raised:
+        check(content_copy, FIXED_NOW)
+    assert any(e.field == "deadline" and "不足 15 天" in e.zh for e in raised.value.errors)

@@ -266,6 +266,8 @@ class Outage(Item):
 
 #: Least days between a tender notice and its deadline (招标投标法 第二十四条).
 MIN_TENDER_DAYS = 20
+#: Least days between a correction (澄清或修改) and the bid deadline (招标投标法 第二十三条).
+MIN_CORRECTION_DAYS = 15
 #: Least days a 中标候选人公示 stays up (招标投标法实施条例 第五十四条).
 MIN_PUBLICITY_DAYS = 3
 
@@ -295,7 +297,7 @@ class Tender(Item):
     short_deadline_reason: LongText | None = Field(
         None,
         title="缩短时限理由",
-        description=f"投标截止距发布不足 {MIN_TENDER_DAYS} 天时必须写明依据",
+        description=f"招标公告的截止距发布不足 {MIN_TENDER_DAYS} 天、或更正公告距截止不足 15 天时，必须写明依据",
     )
 
     def rules(self) -> Iterator[Rule]:
@@ -331,6 +333,20 @@ class Tender(Item):
                     f"The deadline is less than {MIN_TENDER_DAYS} days after publication; "
                     "extend it or give 'short_deadline_reason'.",
                 )
+        if (
+            self.notice == "更正公告"
+            and self.deadline is not None
+            and self.deadline > self.date
+            and self.deadline - self.date < timedelta(days=MIN_CORRECTION_DAYS)
+            and not self.short_deadline_reason
+        ):
+            yield (
+                "deadline",
+                f"更正公告距投标截止不足 {MIN_CORRECTION_DAYS} 天。依法应顺延截止时间；"
+                "如属可以不顺延的情形，请在 short_deadline_reason 中写明依据。",
+                f"A correction must come at least {MIN_CORRECTION_DAYS} days before the deadline; "
+                "move the deadline or give 'short_deadline_reason'.",
+            )
         if self.opening is not None and self.deadline is not None and self.opening < self.deadline:
             yield (
                 "opening",
