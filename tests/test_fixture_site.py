@@ -224,7 +224,7 @@ def test_data_pages_render_tables_with_headers(html_page: HtmlPage) -> None:
     assert cells == ["216 及以下", "2.10", "0.40", "0.95", "3.45"]
     assert all(th.get("scope") for th in prices.select("th"))
     outlets = html_page("/service/outlets/")
-    assert outlets.select_one(".sw-cards a")["href"] == "tel:012396889"
+    assert outlets.select_one('.sw-cards a[href^="tel:"]')["href"] == "tel:012396889"
 
 
 def test_typed_items_show_their_facts(html_page: HtmlPage) -> None:

@@ -187,6 +187,7 @@ SITE = Section(
             _data("service/prices", "水价标准", "prices"),
             _data("service/materials", "给水材料售价", "materials"),
             _data("service/outlets", "营业网点", "outlets"),
+            _data("service/water-quality", "水质公告", "water-quality"),
             Section("service/tips", "用水常识", Kind.ARTICLES),
             Section("service/feedback", "投诉建议", Kind.CHANNELS),
             Section("service/survey", "在线调查", Kind.CHANNELS),

@@ -186,6 +186,7 @@ def page_types() -> dict[str, str]:
         "prices": "/service/prices/",
         "materials": "/service/materials/",
         "outlets": "/service/outlets/",
+        "water-quality": "/service/water-quality/",
         "search": "/search/?q=停水",
         "not-found": "/no/such/page/",
     }

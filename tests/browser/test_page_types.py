@@ -17,7 +17,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGE_TYPES = [
     "home", "landing", "listing", "listing-archive", "article", "paper", "topics", "topic",
     "outage", "tender", "job", "document", "guide", "page", "service", "channels",
-    "prices", "materials", "outlets", "search", "not-found",
+    "prices", "materials", "outlets", "water-quality", "search", "not-found",
 ]  # fmt: skip
 MODES = ["normal", "elder"]
 

@@ -62,8 +62,12 @@ def validate(
             errors.append(_to_content_error(error, model, parsed, path))
         return None, errors
     for field, zh, en in getattr(instance, "rules", lambda: ())():
-        label = _label(model, (field,))
-        errors.append(ContentError(path, parsed.line_of((field,)), field, f"{label}：{zh}", en))
+        # A rule names a top-level field, or the path to a nested one.
+        loc = field if isinstance(field, tuple) else (field,)
+        label = _label(model, loc)
+        errors.append(
+            ContentError(path, parsed.line_of(loc), _field_name(loc), f"{label}：{zh}", en)
+        )
     return (None, errors) if errors else (instance, [])
 
 

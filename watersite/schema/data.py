@@ -6,14 +6,19 @@ documentation for editors is generated from these models too.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+from urllib.parse import urlencode
 
 from pydantic import Field
 
 from watersite.schema.models import Rule, Strict
-from watersite.schema.types import Date, LongText, Money, Phone, Text, Title, Volume
+from watersite.schema.types import Count, Date, LongText, Money, Phone, Text, Title, Volume
+from watersite.waterquality import GB5749_2022, SAMPLE_TYPES, UnreadableValueError, limit_of, passes
 
 
 class _Price(Strict):
@@ -78,6 +83,21 @@ class PriceTable(Strict):
         [], title="非居民水价", description="每个用水类别一项"
     )
     notes: list[LongText] = Field([], title="备注", description="表格下方的备注，每条一项")
+    base_persons: Count | None = Field(
+        None,
+        title="基数人口",
+        description="阶梯水量按此人数核定，例如 4（与 extra_per_person 一起写）",
+    )
+    extra_per_person: Volume | None = Field(
+        None,
+        title="每增一人增加水量（立方米）",
+        description="超过基数人口的家庭，每多一人各阶梯上限增加的水量",
+    )
+    example_volume: Volume = Field(
+        Decimal(260),
+        title="计算示例水量（立方米）",
+        description="页面上“计算示例”用的年用水量，默认 260",
+    )
 
     def bands(self) -> list[PriceBand]:
         """The residential tiers with the volumes each covers, lowest first."""
@@ -87,7 +107,35 @@ class PriceTable(Strict):
             lower = tier.up_to or lower
         return bands
 
+    def bill(self, volume: Decimal, persons: int | None = None) -> Bill:
+        """The annual residential bill for `volume` m³, tier by tier.
+
+        Amounts are exact until the end, then rounded half up to the fen, as
+        the browser calculator does (theme/assets/js/5-calculator.js)."""
+        extra = Decimal(0)
+        if persons and self.base_persons and self.extra_per_person and persons > self.base_persons:
+            extra = self.extra_per_person * (persons - self.base_persons)
+        lines, lower = [], Decimal(0)
+        for band in self.bands():
+            upper = None if band.upper is None else band.upper + extra
+            used = max(Decimal(0), (volume if upper is None else min(volume, upper)) - lower)
+            if used > 0:
+                lines.append(
+                    BillLine(band.tier.name, used, band.tier.total, _fen(used * band.tier.total))
+                )
+            if upper is None:
+                break
+            lower = upper
+        total = _fen(sum((line.volume * line.price for line in lines), Decimal(0)))
+        return Bill(volume, lines, total)
+
     def rules(self) -> Iterator[Rule]:
+        if (self.base_persons is None) != (self.extra_per_person is None):
+            yield (
+                "extra_per_person",
+                "base_persons 和 extra_per_person 要一起写。",
+                "Give both or neither.",
+            )
         limits = [tier.up_to for tier in self.residential]
         if limits[-1] is not None:
             yield (
@@ -102,6 +150,29 @@ class PriceTable(Strict):
                 "除最后一级外，每级阶梯都要写 up_to，且逐级增大。",
                 "Every tier but the last needs 'up_to', increasing tier by tier.",
             )
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One tier's share of a bill."""
+
+    tier: str
+    volume: Decimal
+    price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Bill:
+    """An annual residential water bill."""
+
+    volume: Decimal
+    lines: list[BillLine]
+    total: Decimal
+
+
+def _fen(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class Material(Strict):
@@ -133,6 +204,12 @@ class Outlet(Strict):
     phone: Phone = Field(title="电话", description="网点电话")
     services: list[Text] = Field([], title="可办业务", description="每项业务一行")
 
+    @property
+    def map_url(self) -> str:
+        """Opens the address in a map app (高德 URI API: a plain link, no map script)."""
+        query = urlencode({"keyword": self.address, "src": "watersite", "callnative": "1"})
+        return f"https://uri.amap.com/search?{query}"
+
 
 class OutletTable(Strict):
     """content/data/outlets.yml — 营业网点."""
@@ -142,8 +219,104 @@ class OutletTable(Strict):
     outlets: list[Outlet] = Field(min_length=1, title="网点", description="每个网点一项")
 
 
+class QualityReport(Strict):
+    """The measured values at one sampling site (a plant's outlet, or the mains)."""
+
+    site: Text = Field(title="监测点", description="例如：东湖水厂、管网水（全市采样点）")
+    sample: Literal[SAMPLE_TYPES] = Field(title="水样类型", description="出厂水 或 管网水")
+    indicators: dict[str, Text] = Field(
+        title="检测结果",
+        description="每行“指标名称: 检测值”，指标名称与 GB 5749-2022 一致；未检出写“未检出”，"
+        "低于检出限写“<0.05”这样的形式",
+    )
+
+    def rows(self) -> list[QualityRow]:
+        """Each indicator with the standard's unit and limit, and whether it passes."""
+        rows = []
+        for name, value in self.indicators.items():
+            limit = limit_of(name, self.sample)
+            rows.append(QualityRow(name, limit.unit, limit.text, value, passes(limit, value)))
+        return rows
+
+    def problems(self) -> Iterator[tuple[str, str, str]]:
+        """(indicator, 中文, English) for unknown indicators and unreadable values."""
+        for name, value in self.indicators.items():
+            if name not in GB5749_2022:
+                known = "、".join(GB5749_2022)
+                yield (
+                    name,
+                    f"“{name}”不是 GB 5749-2022 常规指标的名称。可用的指标：{known}。",
+                    f"'{name}' is not a GB 5749-2022 indicator this site knows.",
+                )
+                continue
+            try:
+                passes(limit_of(name, self.sample), value)
+            except UnreadableValueError:
+                yield (
+                    name,
+                    f"检测值“{value}”无法识别。请写数字（如 0.12）、“<0.05”、“未检出”，"
+                    "或该指标要求的描述（如“无”）。",
+                    f"The value '{value}' cannot be read; write a number, '<0.05' or '未检出'.",
+                )
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """One line of the water-quality table (and of its CSV download)."""
+
+    indicator: str
+    unit: str
+    limit: str
+    value: str
+    passed: bool
+
+
+class WaterQualityTable(Strict):
+    """content/data/water-quality.yml — 水质公告."""
+
+    title: Title = Field(title="标题", description="页面标题")
+    period: Text = Field(title="检测时段", description="例如：2026 年 10 月")
+    published: Date = Field(title="公布日期", description="本期水质公告的公布日期")
+    intro: LongText | None = Field(None, title="说明", description="表格上方的说明")
+    reports: list[QualityReport] = Field(
+        min_length=1, title="监测点", description="每个水厂出厂水和管网水各一项"
+    )
+    notes: list[LongText] = Field([], title="备注", description="检测单位、方法等说明，每条一项")
+
+    def files(self) -> dict[str, bytes]:
+        """Downloads published next to the page: the same data as CSV (UTF-8 with
+        a byte-order mark, which Excel needs to read Chinese)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "检测时段",
+                "监测点",
+                "水样类型",
+                "指标",
+                "单位",
+                "GB 5749-2022 限值",
+                "检测值",
+                "是否合格",
+            ]
+        )
+        for report in self.reports:
+            for row in report.rows():
+                writer.writerow(
+                    [self.period, report.site, report.sample, row.indicator, row.unit, row.limit, row.value,
+                     "合格" if row.passed else "不合格"]
+                )  # fmt: skip
+        return {"water-quality.csv": ("\ufeff" + buffer.getvalue()).encode("utf-8")}
+
+    def rules(self) -> Iterator[Rule]:
+        for index, report in enumerate(self.reports):
+            for name, zh, en in report.problems():
+                yield (("reports", index, "indicators", name), zh, en)
+
+
 DATA_MODELS: dict[str, type[Strict]] = {
     "prices": PriceTable,
     "materials": MaterialTable,
     "outlets": OutletTable,
+    "water-quality": WaterQualityTable,
 }

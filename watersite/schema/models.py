@@ -33,7 +33,8 @@ from watersite.schema.types import (
     Title,
 )
 
-Rule = tuple[str, str, str]
+#: (field or path to a nested field, 中文, English)
+Rule = tuple[str | tuple[str | int, ...], str, str]
 
 STATUSES = ("draft", "published")
 OUTAGE_FOLLOW_UPS = ("延期", "变更", "恢复供水", "取消")

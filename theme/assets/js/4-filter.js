@@ -1,8 +1,8 @@
-/* Listing filters: narrow the items of a listing by a select (招标类型, 状态,
-   效力 ...) or by typed text (停水范围: "does this affect me?"). The listing
-   declares them (data-filter-selects / data-filter-text on data-filter-scope);
-   items carry their values as data-filter-<key>. Without JavaScript every item
-   is simply listed, and the section links lead to each type. */
+/* Listing filters: narrow the items of a listing or the rows of a table by a
+   select (招标类型, 状态, 效力 ...) or by typed text (停水范围: "does this affect
+   me?", 材料名称). The page declares them (data-filter-selects / data-filter-text
+   on data-filter-scope); list items and table rows carry their values as
+   data-filter-<key>. Without JavaScript everything is simply listed. */
 (function () {
   "use strict";
 
@@ -26,7 +26,7 @@
     var selects = parse(scope.getAttribute("data-filter-selects"));
     var texts = parse(scope.getAttribute("data-filter-text"));
     var keys = selects.concat(texts).map(function (f) { return f.key; });
-    var items = Array.prototype.filter.call(scope.querySelectorAll("li"), function (li) {
+    var items = Array.prototype.filter.call(scope.querySelectorAll("li, tr"), function (li) {
       return keys.some(function (key) { return li.hasAttribute(attr(key)); });
     });
     if (!items.length) { return; }

@@ -9,12 +9,14 @@ template compares dates or walks collections itself.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import segno
 from pelican import signals
 from pelican.generators import Generator
 
@@ -88,6 +90,25 @@ class Block:
     section: Section | None = None
 
 
+@dataclass(frozen=True)
+class QrImage:
+    """A QR code of an external service link, made at build time (segno)."""
+
+    url: str  # where the PNG is published
+    width: int
+    height: int
+    data: bytes = field(repr=False)
+
+
+def qr_code(link: str, published_at: str) -> QrImage:
+    """A PNG QR code of `link`, to be written at `published_at` (site-relative)."""
+    code = segno.make(link, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=6, border=2)
+    width, height = code.symbol_size(scale=6, border=2)
+    return QrImage(published_at, width, height, buffer.getvalue())
+
+
 def setting(settings: dict[str, Any], name: str) -> Any:
     """A WATERSITE_<name> setting, or its documented default."""
     return settings.get(f"WATERSITE_{name}", DEFAULTS[name])
@@ -158,6 +179,7 @@ class SectionPagesGenerator(Generator):
             key = page.section.path.rsplit("/", 1)[-1]
             if page.section.kind is Kind.SERVICE_LINK:
                 page.service = organisation.services[key]
+                page.service_qr = qr_code(page.service.url, f"/{page.section.url}qr.png")
             elif page.section.kind is Kind.CHANNELS:
                 page.channels = organisation.channels[key]
 
@@ -205,6 +227,10 @@ class SectionPagesGenerator(Generator):
             if section.path in GROUP_LISTINGS:
                 self._write_group_listing(writer, section)
         self._write(writer, "404.html", "404", None, page_title="页面未找到")
+        for page in self.pages:
+            qr = getattr(page, "service_qr", None)
+            if qr is not None:
+                (Path(self.output_path) / qr.url.lstrip("/")).write_bytes(qr.data)
 
     def _write(
         self,
@@ -372,12 +398,26 @@ class SectionPagesGenerator(Generator):
 
     def _write_data_table(self, writer: Any, section: Section) -> None:
         table = catalog_of(self.settings).data[section.data_name]
+        downloads = []
+        for name, data in getattr(table, "files", dict)().items():
+            path = Path(self.output_path) / section.url / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            downloads.append(
+                Download(
+                    f"/{section.url}{name}",
+                    name,
+                    name.rsplit(".", 1)[-1].upper(),
+                    human_size(len(data)),
+                )
+            )
         self._write(
             writer,
             section.save_as,
             f"data_{section.data_name}",
             section,
             table=table,
+            downloads=downloads,
             page_title=section.title,
         )
 
