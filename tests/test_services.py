@@ -16,7 +16,7 @@ import segno
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from tests.conftest import FIXED_NOW, FIXTURE_CONTENT
+from tests.conftest import DEMO_CONTENT, DEMO_NOW, FIXED_NOW, FIXTURE_CONTENT
 from watersite.build import check
 from watersite.errors import ContentErrors
 from watersite.waterquality import GB5749_2022, UnreadableValueError, limit_of, passes
@@ -148,7 +148,7 @@ def test_bills_match_hand_computed_amounts(volume: str, total: str) -> None:
 
 
 def test_household_size_raises_every_tier_limit() -> None:
-    table = check(Path("content"), FIXED_NOW).data["prices"]  # demo: +43 m³ per person above 4
+    table = check(DEMO_CONTENT, DEMO_NOW).data["prices"]  # demo: +43 m³ per person above 4
     assert table.bill(Decimal(300)).total == Decimal("1255.80")  # 216 x 3.85 + 84 x 5.05
     assert table.bill(Decimal(300), persons=6).total == Decimal("1155.00")  # 300 x 3.85: limit 302
 

@@ -32,7 +32,7 @@ from watersite.images import ImageError, ImagePipeline, ProcessedImage
 from watersite.markdown import BodyRenderer
 from watersite.safety import SafetyPolicy, scan_text
 from watersite.schema import MODEL_BY_KIND, models, validate
-from watersite.schema.data import DATA_MODELS
+from watersite.schema.data import DATA_MODELS, OPTIONAL_DATA_MODELS, SearchHints
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
 from watersite.sections import SITE, Kind, Section, collection_sections, topics_section
 
@@ -136,7 +136,32 @@ def build_catalog(root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Pa
         table = _read_data(root, source, name, policy, report)
         if table is not None:
             catalog.data[name] = table
+    _check_search_pages(catalog, report)
     return catalog
+
+
+def site_urls(catalog: Catalog) -> set[str]:
+    """Every page URL the site will have in this build, site-relative with '/'."""
+    urls = {"/" + section.url for section in SITE.walk()}
+    urls.update("/" + entry.url for entry in catalog.entries.values() if entry.is_published)
+    return urls
+
+
+def _check_search_pages(catalog: Catalog, report: _Reporter) -> None:
+    hints = catalog.data.get("search")
+    if not isinstance(hints, SearchHints):
+        return
+    urls = site_urls(catalog)
+    for index, recommendation in enumerate(hints.recommend):
+        for page in recommendation.pages:
+            if page not in urls:
+                report.add(
+                    "data/search.yml",
+                    0,
+                    f"recommend[{index}].pages",
+                    f"推荐页面 {page} 在网站上不存在（或尚未发布）。请核对网址。",
+                    f"The recommended page {page} does not exist (or is not published).",
+                )
 
 
 # --- images and attachments ---------------------------------------------------
@@ -167,6 +192,7 @@ _PAGE_FILES = {f"{s.path}.md": s for s in SITE.walk() if s.kind.has_page_file}
 _COLLECTIONS = {s.path: s for s in collection_sections()}
 _TOPICS = topics_section()
 _DATA_FILES = {f"data/{s.data_name}.yml": s for s in SITE.walk() if s.kind is Kind.DATA_TABLE}
+_OPTIONAL_DATA_FILES = {f"data/{name}.yml": name for name in OPTIONAL_DATA_MODELS}
 _SECTION_DIRS = {s.path for s in SITE.walk()}
 _YEAR = re.compile(r"\d{4}")
 #: The editors' guide shown when content/ is opened on GitHub or GitLab.
@@ -213,6 +239,8 @@ def _classify(
         return
     if key in _DATA_FILES:
         data_files.append((source, _DATA_FILES[key].data_name))
+    elif key in _OPTIONAL_DATA_FILES:
+        data_files.append((source, _OPTIONAL_DATA_FILES[key]))
     elif source.suffix == ".md":
         section = _section_of_markdown(source)
         if section is None:
@@ -220,7 +248,7 @@ def _classify(
         else:
             markdown_files.append((source, section))
     elif source.parts[0] == "data":
-        names = "、".join(sorted(_DATA_FILES))
+        names = "、".join(sorted([*_DATA_FILES, *_OPTIONAL_DATA_FILES]))
         report.add(
             source,
             0,

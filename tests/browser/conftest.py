@@ -71,16 +71,26 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         """Quiet: the tests report what matters."""
 
 
-@pytest.fixture(scope="session")
-def site_url(demo_site: Path) -> Iterator[str]:
-    """The demo site served on 127.0.0.1 for the whole session."""
-    handler = functools.partial(_SiteHandler, directory=str(demo_site))
+def _serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_SiteHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_site: Path) -> Iterator[str]:
+    """The demo site served on 127.0.0.1 for the whole session."""
+    yield from _serve(demo_site)
+
+
+@pytest.fixture(scope="session")
+def fixture_site_url(fixture_site: Path) -> Iterator[str]:
+    """The fixture site (tests/fixtures/site) served on 127.0.0.1."""
+    yield from _serve(fixture_site)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -109,12 +109,14 @@ def measure_requests(base_url: str, pages: dict[str, str], output: Path) -> list
             requested: list[str] = []
             page.on("request", lambda request, into=requested: into.append(request.url))
             page.goto(base_url + path, wait_until="networkidle")
+            if "?q=" in path:  # the first query: wait until its results are on screen
+                page.locator("[data-search-results][aria-busy=false]").wait_for()
             weight = PageWeight(name, path, requests=len(requested))
             for url in requested:
                 if urlsplit(url).netloc != urlsplit(base_url).netloc:
                     weight.third_party += 1
                     continue
-                file = output / urlsplit(url).path.lstrip("/")
+                file = output / unquote(urlsplit(url).path).lstrip("/")
                 if file.suffix in (".woff", ".woff2", ".ttf", ".otf"):
                     weight.fonts += 1
                 if file.is_dir() or not file.suffix:

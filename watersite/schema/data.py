@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from watersite.schema.models import Rule, Strict
-from watersite.schema.types import Count, Date, LongText, Money, Phone, Text, Title, Volume
+from watersite.schema.types import (
+    Count,
+    Date,
+    Format,
+    LongText,
+    Money,
+    Phone,
+    Text,
+    Title,
+    Volume,
+    problem,
+    single_line,
+)
 from watersite.waterquality import GB5749_2022, SAMPLE_TYPES, UnreadableValueError, limit_of, passes
 
 
@@ -314,9 +327,55 @@ class WaterQualityTable(Strict):
                 yield (("reports", index, "indicators", name), zh, en)
 
 
+def _site_path(value: Any) -> str:
+    text = single_line(value)
+    if re.fullmatch(r"/(?:[a-z0-9-]+/)*", text):
+        return text
+    raise problem(
+        f"“{text}”不是本站页面的网址。请写以 / 开头和结尾的网址，例如 /service/pay/。",
+        f"'{text}' is not a page of this site; write a URL like /service/pay/.",
+    )
+
+
+SitePath = Annotated[str, BeforeValidator(_site_path), Format("本站页面网址", "/service/pay/")]
+
+
+class Recommendation(Strict):
+    """Pages shown above the results when a query names a common service (推荐)."""
+
+    keywords: list[Text] = Field(min_length=1, title="关键词", description="读者可能输入的词")
+    pages: list[SitePath] = Field(
+        min_length=1, title="推荐页面", description="本站页面网址，按顺序列出"
+    )
+
+
+class SearchHints(Strict):
+    """content/data/search.yml — 站内搜索的同义词和推荐结果（可不建）."""
+
+    synonyms: list[list[Text]] = Field(
+        [], title="同义词", description="每组 2 个以上的词，搜索其中一个也会找到含其他词的内容"
+    )
+    recommend: list[Recommendation] = Field(
+        [], title="推荐结果", description="搜索这些关键词时，在结果上方先列出的页面"
+    )
+
+    def rules(self) -> Iterator[Rule]:
+        for index, group in enumerate(self.synonyms):
+            if len(group) < 2:
+                yield (
+                    ("synonyms", index),
+                    "每组同义词至少写 2 个词。",
+                    "A synonym group needs two words or more.",
+                )
+
+
+#: Data files that no page requires; each is read when present.
+OPTIONAL_DATA_MODELS: dict[str, type[Strict]] = {"search": SearchHints}
+
 DATA_MODELS: dict[str, type[Strict]] = {
     "prices": PriceTable,
     "materials": MaterialTable,
     "outlets": OutletTable,
     "water-quality": WaterQualityTable,
+    **OPTIONAL_DATA_MODELS,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def _ensure_lighthouse(c: Context) -> None:
 
 @task(help={"lighthouse": "also run Lighthouse (about 15 s per page; default yes)"})
 def bench(c: Context, lighthouse: bool = True) -> None:
-    """Measure page weight, requests and Lighthouse scores of the demo site."""
+    """Measure page weight, requests, Lighthouse scores and search quality."""
+    from watersite.bench import searchquality
     from watersite.bench.pageweight import (
         ITEM_BUDGET,
         lighthouse_scores,
@@ -36,25 +38,31 @@ def bench(c: Context, lighthouse: bool = True) -> None:
         table,
     )
 
+    sys.path.insert(0, str(ROOT))
+    from tests.search_queries import DEMO_QUERIES, FIXTURE_QUERIES, first_results
+
     ensure_test_tools(c)
     if lighthouse:
         _ensure_lighthouse(c)
     with tempfile.TemporaryDirectory() as folder:
-        output = Path(folder) / "site"
+        output, fixture = Path(folder) / "site", Path(folder) / "fixture"
         settings = load_settings(content=ROOT / "content", output=output)
         build(settings)
-        catalog = settings["WATERSITE_CATALOG"]
-        article = next(
-            e for e in sorted(catalog.entries.values(), key=lambda e: e.source, reverse=True)
-            if e.state == PUBLISHED and e.section.path == "news/group"
-        )  # fmt: skip
+        build(load_settings(content=ROOT / "tests/fixtures/site/content", output=fixture))
+        article = _newest_article(settings["WATERSITE_CATALOG"])
         pages = {"home": "/", "item": "/" + article.url, "listing": "/news/group/"}
-        with serve(output) as base_url:
+        searches = {"search page": "/search/", "first query": "/search/?q=停水"}
+        with serve(output) as base_url, serve(fixture) as fixture_url:
             weights = measure_requests(base_url, pages, output)
+            search_weights = measure_requests(base_url, searches, output)
             if lighthouse:
                 for weight in weights:
                     weight.scores = lighthouse_scores(base_url + weight.url)
-    print(table(weights))
+            quality = searchquality.measure(
+                {"demo": (base_url, DEMO_QUERIES), "fixture": (fixture_url, FIXTURE_QUERIES)},
+                first_results,
+            )
+    print(table(weights), table(search_weights), searchquality.table(quality), sep="\n\n")
     item = next(w for w in weights if w.name == "item")
     misses = (
         []
@@ -70,8 +78,16 @@ def bench(c: Context, lighthouse: bool = True) -> None:
     misses += [
         f"{w.name}: third-party or font requests" for w in weights if w.third_party or w.fonts
     ]
+    misses += [
+        f"search misses ({q.site})" for q in quality if q.method == "search page" and q.misses
+    ]
     print(
         "预算全部达标 / All budgets met." if not misses else "未达标 / Missed: " + "; ".join(misses)
     )
     if misses:
         raise Exit(code=1)
+
+
+def _newest_article(catalog: object) -> object:
+    entries = sorted(catalog.entries.values(), key=lambda e: e.source, reverse=True)  # type: ignore[attr-defined]
+    return next(e for e in entries if e.state == PUBLISHED and e.section.path == "news/group")

@@ -10,6 +10,7 @@ template compares dates or walks collections itself.
 from __future__ import annotations
 
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -421,7 +422,30 @@ class SectionPagesGenerator(Generator):
             page_title=section.title,
         )
 
+    def _write_search_hints(self, section: Section) -> None:
+        """/search/hints.json: synonyms and recommended pages (content/data/search.yml)
+        for the search script, with each page's title resolved at build time."""
+        hints = catalog_of(self.settings).data.get("search")
+        titles = {"/" + s.url: s.title for s in SITE.walk()}
+        titles.update({"/" + c.url: c.title for c in [*self.context["articles"], *self.pages]})
+        payload = {
+            "synonyms": hints.synonyms if hints else [],
+            "recommend": [
+                {
+                    "keywords": r.keywords,
+                    "pages": [{"url": url, "title": titles[url]} for url in r.pages],
+                }
+                for r in (hints.recommend if hints else [])
+            ],
+        }
+        path = Path(self.output_path) / section.url / "hints.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+
     def _write_search(self, writer: Any, section: Section) -> None:
+        self._write_search_hints(section)
         self._write(writer, section.save_as, "search", section, page_title=section.title)
 
 
