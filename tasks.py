@@ -5,9 +5,9 @@ The tasks themselves live in watersite/tasks/; this file only gathers them.
 
 from invoke import Collection
 
-from watersite.tasks import bench, dev, site
+from watersite.tasks import bench, deploy, dev, site
 
 namespace = Collection()
-for module in (site, dev, bench):
+for module in (site, deploy, dev, bench):
     for task in Collection.from_module(module).tasks.values():
         namespace.add_task(task)

@@ -12,17 +12,21 @@ from pathlib import Path
 from tests.conftest import FIXTURE_CONTENT, run, venv_command
 
 EXPECTED_TASKS = {
+    "bench",
     "build",
     "check",
     "clean",
+    "deploy",
     "docs",
     "format",
     "headers",
     "lint",
     "lock",
+    "rollback",
     "serve",
     "snapshot",
     "test",
+    "verify-live",
 }
 
 

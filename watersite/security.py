@@ -1,4 +1,4 @@
-"""HTTP security headers: defined once here, written out for the origin and CDN.
+"""HTTP response headers: defined once, written out for the origin and the CDN.
 
 `invoke headers` renders them into deploy/nginx/*.conf (included by the origin
 server configuration) and deploy/cdn/security-headers.json (for a CDN's
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from watersite.build import ROOT
+from watersite.deploy.manifest import CACHE_RULES, SERVED_EXTENSIONS, SHORT, content_type
 
 #: Content-Security-Policy, directive by directive. No 'unsafe-inline' or
 #: 'unsafe-eval' anywhere; 'wasm-unsafe-eval' lets the search compile its own
@@ -51,6 +52,8 @@ HEADERS: dict[str, str] = {
 HSTS = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
 
 NGINX_HEADERS = ROOT / "deploy" / "nginx" / "security-headers.conf"
+NGINX_CACHE = ROOT / "deploy" / "nginx" / "cache-policy.conf"
+NGINX_TYPES = ROOT / "deploy" / "nginx" / "content-types.conf"
 NGINX_HSTS = ROOT / "deploy" / "nginx" / "hsts.conf"
 CDN_HEADERS = ROOT / "deploy" / "cdn" / "security-headers.json"
 
@@ -64,9 +67,43 @@ def _nginx(headers: dict[str, str]) -> str:
     return _GENERATED + "\n".join(lines) + "\n"
 
 
+def _nginx_cache_map() -> str:
+    """The cache rules of the deploy manifest as the body of an nginx `map $uri`:
+    the same policy for the origin as for the object store."""
+    lines = ['~/$ "' + SHORT + '";']  # a directory URL serves its index.html
+    for pattern, policy in CACHE_RULES:
+        if not pattern:
+            lines.append(f'default "{policy}";')
+            continue
+        uri_pattern = (
+            pattern.replace("(?:^|/)", "/") if pattern.startswith("(?:^|/)") else "^/" + pattern[1:]
+        )
+        lines.append(f'"~{uri_pattern}" "{policy}";')
+    return _GENERATED + "\n".join(lines) + "\n"
+
+
+def _nginx_types() -> str:
+    """The manifest's content types as an nginx `types` block, charset included:
+    the origin answers each file with the type the object store has."""
+    by_type: dict[str, list[str]] = {}
+    for extension in SERVED_EXTENSIONS:
+        by_type.setdefault(content_type("file" + extension), []).append(extension[1:])
+    lines = ["types {"]
+    lines += [
+        f"    {value.split(';')[0]} {' '.join(names)};" for value, names in sorted(by_type.items())
+    ]
+    lines += ["}", "charset utf-8;", "charset_types"]
+    lines += [f"    {value.split(';')[0]}" for value in sorted(by_type) if "charset=" in value]
+    lines.append("    " + content_type("atom.xml").split(";")[0])  # set by a location in site.conf
+    lines[-1] += ";"
+    return _GENERATED + "\n".join(lines) + "\n"
+
+
 def rendered_files() -> dict[str, str]:
     """Every generated header file and its text, by path relative to the repository."""
     return {
+        str(NGINX_CACHE.relative_to(ROOT)): _nginx_cache_map(),
+        str(NGINX_TYPES.relative_to(ROOT)): _nginx_types(),
         str(NGINX_HEADERS.relative_to(ROOT)): _nginx(HEADERS),
         str(NGINX_HSTS.relative_to(ROOT)): _nginx(HSTS),
         str(CDN_HEADERS.relative_to(ROOT)): json.dumps({**HEADERS, **HSTS}, indent=2) + "\n",

@@ -108,7 +108,7 @@ def docs(c: Context, check: bool = False) -> None:
 
 @task(help={"check": "只检查是否最新 / only check that the files are current"})
 def headers(c: Context, check: bool = False) -> None:
-    """生成安全响应头配置 / Write the security headers for nginx and the CDN."""
+    """生成响应头配置（安全、缓存、类型）/ Write nginx and CDN header files."""
     from watersite.security import rendered_files
 
     stale = []

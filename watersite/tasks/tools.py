@@ -1,6 +1,6 @@
 """Install the tools the test suite drives: Debian's Chromium and CJK fonts for
-browser tests, Java for the Nu HTML Checker, and the npm packages (axe-core,
-vnu-jar) from package-lock.json."""
+browser tests, Java for the Nu HTML Checker, nginx for the deploy tests, and
+the npm packages (axe-core, vnu-jar) from package-lock.json."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ DEBIAN_PACKAGES = {
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "openjdk-17-jre-headless": "java",
     "npm": "npm",  # Node.js may come from elsewhere; any npm will do
+    "nginx-light": "/usr/sbin/nginx",  # the origin and CDN stand-in of the deploy tests
+    "libnginx-mod-http-brotli-static": "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so",
 }
 NPM_STAMP = ROOT / "node_modules" / ".package-lock.sha256"
 
