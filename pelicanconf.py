@@ -69,9 +69,11 @@ PLUGINS = [
     "watersite.plugins.assets",
     "watersite.plugins.section_pages",
     "watersite.plugins.feeds",
+    "watersite.plugins.parallel_render",
     "watersite.plugins.output_guard",
     "watersite.plugins.search_index",
 ]
+WATERSITE_RENDER_WORKERS = 0  # CPU-heavy build steps split over this many processes; 0: one per CPU
 WATERSITE_SEARCH_INDEX = True  # Pagefind over the built pages (watersite/plugins/search_index)
 WATERSITE_LISTING_PAGE_SIZE = 15
 WATERSITE_OUTAGE_LEAD_HOURS = 72

@@ -96,6 +96,8 @@ TEMPLATE_TRICKS = {
     "event handler": ('<p onclick="go()">x</p>', "事件脚本属性"),
     "unknown host": ('<a href="https://spam.example/">x</a>', "未列入白名单网站"),
     "javascript URL": ('<a href="javascript:void(0)">x</a>', "危险链接"),
+    "protocol-relative link": ('<a href="//spam.example/">x</a>', "未列入白名单网站"),
+    "backslash link browsers read as //": ('<a href="/\\spam.example/">x</a>', "未列入白名单网站"),
 }
 
 

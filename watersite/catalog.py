@@ -29,12 +29,13 @@ from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
 from watersite.files import check_attachment
 from watersite.images import ImageError, ImagePipeline, ProcessedImage
-from watersite.markdown import BodyRenderer
+from watersite.markdown import BodyRenderer, LinkProblem
 from watersite.safety import SafetyPolicy, scan_text
 from watersite.schema import MODEL_BY_KIND, models, validate
 from watersite.schema.data import DATA_MODELS, OPTIONAL_DATA_MODELS, SearchHints
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
 from watersite.sections import SITE, Kind, Section, collection_sections, topics_section
+from watersite.workers import run_shares, worker_count
 
 STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
 SUMMARY_LENGTH = 110
@@ -116,22 +117,22 @@ def _display_prefix(root: Path) -> str:
         return str(root)
 
 
-def build_catalog(root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Path) -> Catalog:
+def build_catalog(
+    root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Path, workers: int = 0
+) -> Catalog:
     """Read, validate and render everything under `root` (the content folder)."""
     catalog = Catalog(root=root, now=now, policy=policy)
     catalog.pipeline = ImagePipeline(root, cache_dir, policy.limits)
     report = _Reporter(root, catalog.errors)
     markdown_files, data_files = _walk(root, catalog, report)
     _process_files(catalog, report)
-    for source, section in markdown_files:
-        entry = _read_entry(catalog, source, section, report)
-        if entry is not None:
-            catalog.entries[entry.source] = entry
+    for entry in _read_entries(catalog, markdown_files, report, workers):
+        catalog.entries[entry.source] = entry
     _check_required_files(catalog, report)
     _check_unique_urls(catalog, report)
     _check_unique_topics(catalog, report)
     _check_threads(catalog, report)
-    _render_bodies(catalog, report)
+    _render_bodies(catalog, report, workers)
     for source, name in data_files:
         table = _read_data(root, source, name, policy, report)
         if table is not None:
@@ -317,6 +318,30 @@ def _unknown_place(source: PurePosixPath) -> tuple[str, str]:
 # --- reading one file ---------------------------------------------------------
 
 
+def _read_entries(
+    catalog: Catalog,
+    files: list[tuple[PurePosixPath, Section]],
+    report: _Reporter,
+    workers: int,
+) -> list[Entry]:
+    """Every readable entry, in file order; read in forked workers at archive scale."""
+
+    def read_share(index: int, count: int) -> tuple[list[Entry], list[ContentError]]:
+        share_report = _Reporter(catalog.root, [])
+        entries = [
+            _read_entry(catalog, source, section, share_report)
+            for source, section in files[index::count]
+        ]
+        return [e for e in entries if e is not None], share_report.errors
+
+    entries = []
+    for share_entries, errors in run_shares(read_share, worker_count(workers, len(files))):
+        report.errors.extend(errors)
+        entries.extend(share_entries)
+    order = {str(source): position for position, (source, _) in enumerate(files)}
+    return sorted(entries, key=lambda entry: order[entry.source])
+
+
 def _read_entry(
     catalog: Catalog, source: PurePosixPath, section: Section, report: _Reporter
 ) -> Entry | None:
@@ -500,7 +525,8 @@ def _check_threads(catalog: Catalog, report: _Reporter) -> None:
 # --- bodies -------------------------------------------------------------------
 
 
-def _render_bodies(catalog: Catalog, report: _Reporter) -> None:
+def _render_bodies(catalog: Catalog, report: _Reporter, workers: int) -> None:
+    """Markdown to HTML for every entry, in forked workers at archive scale."""
     current: list[Entry] = []
 
     def url_of_source(target: str) -> str | None:
@@ -510,9 +536,18 @@ def _render_bodies(catalog: Catalog, report: _Reporter) -> None:
         return entry.url
 
     renderer = BodyRenderer(catalog.root, url_of_source, catalog.images.get, catalog.policy)
-    for entry in catalog.entries.values():
-        current[:] = [entry]
-        entry.html, problems = renderer.render(entry.body, PurePosixPath(entry.source))
+    entries = list(catalog.entries.values())
+
+    def render_share(index: int, count: int) -> list[tuple[str, list[LinkProblem]]]:
+        rendered = []
+        for entry in entries[index::count]:
+            current[:] = [entry]
+            rendered.append(renderer.render(entry.body, PurePosixPath(entry.source)))
+        return rendered
+
+    shares = run_shares(render_share, worker_count(workers, len(entries)))
+    for position, entry in enumerate(entries):
+        entry.html, problems = shares[position % len(shares)][position // len(shares)]
         for found in problems:
             report.add(
                 entry.source,

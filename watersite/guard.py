@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watersite.safety import SafetyPolicy, outbound_host
+from watersite.workers import run_shares, worker_count
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _OWN_SCRIPT = re.compile(r' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
-_TAG = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s[^>]*)?)>")
+_TAG = re.compile(r"<[a-zA-Z][^\s/>]*(?:\s[^>]*)?>")
+_TAG_PARTS = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s[^>]*)?)>")
 # One attribute: its name, then a double-quoted, single-quoted or bare value.
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _FORBIDDEN_ELEMENT = re.compile(
@@ -49,17 +51,55 @@ class Finding:
     en: str
 
 
-def scan_site(output: Path, policy: SafetyPolicy) -> list[Finding]:
+def scan_site(output: Path, policy: SafetyPolicy, workers: int = 0) -> list[Finding]:
     """Every finding on every HTML page under `output`, in path order."""
-    findings: list[Finding] = []
-    for path in sorted(output.rglob("*.html")):
-        page = path.relative_to(output).as_posix()
-        findings.extend(scan_page(page, path.read_text(encoding="utf-8"), policy))
-    return findings
+    pages = sorted(path.relative_to(output).as_posix() for path in output.rglob("*.html"))
+
+    def scan_share(index: int, count: int) -> list[Finding]:
+        tags = TagVerdicts(policy)
+        return [
+            finding
+            for page in pages[index::count]
+            for finding in scan_page(
+                page, (output / page).read_text(encoding="utf-8"), policy, tags
+            )
+        ]
+
+    shares = run_shares(scan_share, worker_count(workers, len(pages)))
+    order = {page: position for position, page in enumerate(pages)}
+    return sorted((f for share in shares for f in share), key=lambda f: order[f.page])
 
 
-def scan_page(page: str, html: str, policy: SafetyPolicy) -> Iterator[Finding]:
+class TagVerdicts:
+    """The problems of each distinct tag, remembered: most tags (header, footer,
+    navigation) repeat on every page, and judging each once, with set operations
+    over each page's tags, keeps the guard cheap at archive scale."""
+
+    def __init__(self, policy: SafetyPolicy):
+        self.policy = policy
+        self.clean: set[str] = set()
+        self.flagged: dict[str, list[tuple[str, str]]] = {}
+
+    def problems_on(self, html: str) -> Iterator[tuple[str, str]]:
+        """The problems of each tag on the page, in page order."""
+        tags = _TAG.findall(html)
+        distinct = set(tags)
+        for tag in distinct - self.clean - self.flagged.keys():
+            found = list(_tag_problems(tag, _TAG_PARTS.match(tag).group(1), self.policy))  # type: ignore[union-attr]
+            if found:
+                self.flagged[tag] = found
+            else:
+                self.clean.add(tag)
+        if distinct & self.flagged.keys():
+            for tag in tags:
+                yield from self.flagged.get(tag, ())
+
+
+def scan_page(
+    page: str, html: str, policy: SafetyPolicy, tags: TagVerdicts | None = None
+) -> Iterator[Finding]:
     """Findings on one page."""
+    tags = tags or TagVerdicts(policy)
     for attributes, body in _SCRIPT.findall(html):
         if not _OWN_SCRIPT.fullmatch(attributes) or body.strip():
             yield Finding(
@@ -82,18 +122,18 @@ def scan_page(page: str, html: str, policy: SafetyPolicy) -> Iterator[Finding]:
             )
     if _META_REFRESH.search(html):
         yield Finding(page, "页面含有自动跳转（meta refresh）。", "The page has a meta refresh.")
-    for match in _TAG.finditer(html):
-        yield from _scan_tag(page, match.group(0), match.group(1), policy)
+    for zh, en in tags.problems_on(html):
+        yield Finding(page, zh, en)
 
 
-def _scan_tag(page: str, tag: str, attributes: str, policy: SafetyPolicy) -> Iterator[Finding]:
+def _tag_problems(tag: str, attributes: str, policy: SafetyPolicy) -> Iterator[tuple[str, str]]:
     for written_name, *values in _ATTRIBUTE.findall(attributes):
         name = written_name.lower()
         value = next((v for v in values if v), "")
         problem = _attribute_problem(name)
         if problem:
             zh, en = problem
-            yield Finding(page, f"页面含有{zh}：{_clip(tag)}", f"The page has {en}: {_clip(tag)}")
+            yield f"页面含有{zh}：{_clip(tag)}", f"The page has {en}: {_clip(tag)}"
         if name in _URL_ATTRIBUTES:
             urls = (
                 [p.split()[0] for p in value.split(",") if p.strip()]
@@ -101,7 +141,7 @@ def _scan_tag(page: str, tag: str, attributes: str, policy: SafetyPolicy) -> Ite
                 else [value]
             )
             for url in urls:
-                yield from _scan_url(page, url, policy)
+                yield from _url_problems(url, policy)
 
 
 def _attribute_problem(name: str) -> tuple[str, str] | None:
@@ -114,16 +154,15 @@ def _attribute_problem(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _scan_url(page: str, url: str, policy: SafetyPolicy) -> Iterator[Finding]:
+def _url_problems(url: str, policy: SafetyPolicy) -> Iterator[tuple[str, str]]:
+    if url.startswith("/") and url[1:2] not in ("/", "\\"):  # our own pages: most links
+        return
     if _BAD_SCHEME.match(url):
-        yield Finding(
-            page, f"页面含有危险链接：{_clip(url)}", f"The page has a dangerous URL: {_clip(url)}"
-        )
+        yield f"页面含有危险链接：{_clip(url)}", f"The page has a dangerous URL: {_clip(url)}"
         return
     host = outbound_host(url)
     if host is not None and not policy.host_allowed(host):
-        yield Finding(
-            page,
+        yield (
             f"页面含有指向未列入白名单网站的链接：{url}（网站 {host} 不在 safety.yml 的 allowed_hosts 中）。",
             f"The page links to {url}; the host {host} is not in safety.yml allowed_hosts.",
         )

@@ -8,6 +8,7 @@ purges small however popular a tag is.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -35,6 +36,12 @@ def link_related(items: Sequence[Any], count: int = RELATED_COUNT) -> None:
         by_section[item.section.path].append(item)
     for item in items:
         here = position[id(item)]
+        if len(item.item.tags) == 1:  # most tagged items: no counting needed, same order
+            tagged = by_tag[item.item.tags[0]]
+            start = bisect_right(tagged, here, key=lambda other: position[id(other)])
+            chosen = tagged[start : start + count]
+            _top_up(item, chosen, by_section[item.section.path], position, count)
+            continue
         shared: Counter[int] = Counter()
         for tag in item.item.tags:
             for other in by_tag[tag]:
@@ -42,9 +49,18 @@ def link_related(items: Sequence[Any], count: int = RELATED_COUNT) -> None:
                     shared[id(other)] += 1
         ranked = sorted(shared, key=lambda key: (-shared[key], position[key]))
         chosen = [items[position[key]] for key in ranked][:count]
-        for other in by_section[item.section.path]:
-            if len(chosen) >= count:
-                break
-            if position[id(other)] > here and other is not item.older and other not in chosen:
-                chosen.append(other)
-        item.related = chosen
+        _top_up(item, chosen, by_section[item.section.path], position, count)
+
+
+def _top_up(
+    item: Any, chosen: list[Any], section: list[Any], position: dict[int, int], count: int
+) -> None:
+    """Fill `item.related` up to `count` with the newest older items of its section."""
+    here = position[id(item)]
+    start = bisect_right(section, here, key=lambda other: position[id(other)])
+    for other in section[start:]:
+        if len(chosen) >= count:
+            break
+        if other is not item.older and other not in chosen:
+            chosen.append(other)
+    item.related = chosen

@@ -67,9 +67,11 @@ def load_policy(path: Path) -> SafetyPolicy:
 
 def outbound_host(url: str) -> str | None:
     """The host of an absolute or protocol-relative web URL, else None."""
-    parts = urlsplit(url.strip())
+    # Browsers read "\\" as "/" in web URLs: "/\\evil.example" is protocol-relative.
+    normalised = url.strip().replace("\\", "/")
+    parts = urlsplit(normalised)
     if parts.scheme.lower() in ("http", "https") or (
-        not parts.scheme and url.strip().startswith("//")
+        not parts.scheme and normalised.startswith("//")
     ):
         return parts.hostname or ""
     return None

@@ -8,7 +8,7 @@ the landing pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -122,6 +122,10 @@ class Section:
         for child in self.children:
             yield from child.walk()
 
+    def __reduce__(self) -> tuple[Callable[[str], Section], tuple[str]]:
+        # Sent to and from worker processes by path: one object per site-map node.
+        return _section_at, (self.path,)
+
     def ancestors(self) -> list[Section]:
         """From the home page down to this section's parent."""
         chain: list[Section] = []
@@ -224,6 +228,11 @@ _link_parents(SITE)
 
 #: Every section by its path ('' is the home page).
 BY_PATH: dict[str, Section] = {section.path: section for section in SITE.walk()}
+
+
+def _section_at(path: str) -> Section:
+    return BY_PATH[path]
+
 
 #: Top-level sections shown in the main navigation (home and search have their own links).
 NAVIGATION: tuple[Section, ...] = tuple(s for s in SITE.children if s.kind not in (Kind.SEARCH,))

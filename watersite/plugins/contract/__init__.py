@@ -83,10 +83,12 @@ class CatalogReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """Body HTML and metadata of one validated entry."""
         catalog = catalog_of(self.settings)
-        relative = PurePosixPath(
-            Path(source_path).resolve().relative_to(catalog.root.resolve()).as_posix()
-        )
-        entry = catalog.entries[str(relative)]
+        path = Path(source_path)
+        try:  # Pelican joins its PATH with the file's path: no need to resolve links
+            relative = path.relative_to(catalog.root)
+        except ValueError:
+            relative = path.resolve().relative_to(catalog.root.resolve())
+        entry = catalog.entries[relative.as_posix()]
         return entry.html, pelican_metadata(entry)
 
 
@@ -109,6 +111,7 @@ def validate_content(pelican: Any) -> None:
         build_now(settings),
         settings["SAFETY"],
         Path(settings["WATERSITE_CACHE_DIR"]),
+        settings.get("WATERSITE_RENDER_WORKERS", 0),
     )
     if catalog.errors:
         raise ContentErrors(catalog.errors)

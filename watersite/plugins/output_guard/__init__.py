@@ -25,7 +25,9 @@ def guard_output(pelican: Any) -> None:
     own_host = urlsplit(settings["SITE_BASE_URL"]).hostname
     if own_host:  # canonical and share links point to the site itself
         policy = policy.model_copy(update={"allowed_hosts": [*policy.allowed_hosts, own_host]})
-    findings = scan_site(Path(settings["OUTPUT_PATH"]), policy)
+    findings = scan_site(
+        Path(settings["OUTPUT_PATH"]), policy, settings.get("WATERSITE_RENDER_WORKERS", 0)
+    )
     if not findings:
         return
     catalog = catalog_of(settings)

@@ -231,7 +231,9 @@ class SectionPagesGenerator(Generator):
         for page in self.pages:
             qr = getattr(page, "service_qr", None)
             if qr is not None:
-                (Path(self.output_path) / qr.url.lstrip("/")).write_bytes(qr.data)
+                target = Path(self.output_path) / qr.url.lstrip("/")
+                target.parent.mkdir(parents=True, exist_ok=True)  # pages are written later
+                target.write_bytes(qr.data)
 
     def _write(
         self,

@@ -1,0 +1,237 @@
+"""Build speed work keeps the bytes: pages rendered in worker processes and rebuilds
+with warm caches give exactly a clean serial build's output; the search index
+built from search documents holds the same text as one built from whole pages,
+does not depend on the file system's order, and is reused only while no
+searchable text changed; the benchmark's synthetic archive passes the same
+checks as the demo content."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from jinja2 import Template
+
+from tests.conftest import DEMO_CONTENT, DEMO_NOW, run, tree_digests
+from watersite import workers
+from watersite.bench import buildspeed
+from watersite.bench.corpus import edit_one_item, templates, write_baseline, write_corpus
+from watersite.build import build, check, load_settings
+from watersite.errors import ContentError, ContentErrors
+from watersite.plugins import search_index
+from watersite.plugins.parallel_render import DeferredWriter
+from watersite.plugins.search_index import make_filters_reproducible
+
+
+def build_demo(
+    output: Path, render_workers: int, cache: Path, content: Path = DEMO_CONTENT
+) -> dict[str, str]:
+    settings = load_settings(content=content, output=output, now=DEMO_NOW)
+    settings["WATERSITE_RENDER_WORKERS"] = render_workers
+    settings["WATERSITE_CACHE_DIR"] = str(cache)
+    build(settings)
+    return tree_digests(output)
+
+
+@pytest.mark.slow
+def test_parallel_and_incremental_builds_equal_a_clean_serial_build(tmp_path: Path) -> None:
+    serial = build_demo(tmp_path / "serial", render_workers=1, cache=tmp_path / "cache-serial")
+    parallel = build_demo(tmp_path / "parallel", render_workers=2, cache=tmp_path / "cache")
+    assert parallel == serial
+    again = build_demo(tmp_path / "parallel", render_workers=2, cache=tmp_path / "cache")
+    assert again == serial, "a rebuild over the last output with warm caches"
+    assert len(serial) > 300
+
+
+def deferred_writer(tmp_path: Path, pages: dict[str, str]) -> DeferredWriter:
+    writer = DeferredWriter(
+        str(tmp_path),
+        settings={
+            "WATERSITE_RENDER_WORKERS": 2,
+            "RELATIVE_URLS": False,
+            "PAGINATED_TEMPLATES": {},
+            "DEFAULT_PAGINATION": False,
+            "OUTPUT_PATH": str(tmp_path),
+        },
+    )
+    for name, source in pages.items():
+        writer.write_file(name, Template(source), {"who": "水务"})
+    return writer
+
+
+def test_worker_renders_write_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    pages = {f"p{i}/index.html": f"第 {i} 页 {{{{ who }}}}" for i in range(7)}
+    deferred_writer(tmp_path, pages).render_deferred()
+    for i in range(7):
+        assert (tmp_path / f"p{i}/index.html").read_text(encoding="utf-8") == f"第 {i} 页 水务"
+
+
+def test_content_errors_in_a_worker_stop_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    problem = ContentError("content/news/x.md", 3, "title", "标题有误。", "Bad title.")
+
+    def fail() -> str:
+        raise ContentErrors([problem])
+
+    writer = deferred_writer(tmp_path, {"a.html": "a", "b.html": "{{ fail() }}"})
+    writer.requests[1][0][2]["fail"] = fail
+    with pytest.raises(ContentErrors) as raised:
+        writer.render_deferred()
+    assert raised.value.errors == [problem]
+
+
+def test_worker_log_records_reach_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+
+    def warn() -> str:
+        logging.getLogger("pelican.contents").error("无法解析链接 / Unable to find x.md")
+        return ""
+
+    writer = deferred_writer(tmp_path, {"a.html": "a", "b.html": "{{ warn() }}"})
+    writer.requests[1][0][2]["warn"] = warn
+    with caplog.at_level(logging.WARNING):
+        writer.render_deferred()
+    assert [r.getMessage() for r in caplog.records if r.name == "pelican.contents"] == [
+        "无法解析链接 / Unable to find x.md"
+    ]
+
+
+def test_a_page_written_twice_is_refused_before_rendering(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="overwritten"):
+        deferred_writer(tmp_path, {"a.html": "a"}).write_file("a.html", Template("b"), {})
+
+
+def test_synthetic_archive_passes_the_demo_checks(tmp_path: Path) -> None:
+    items = write_corpus(DEMO_CONTENT, tmp_path / "content", 400)
+    assert len(items) == 400
+    catalog = check(tmp_path / "content", now=buildspeed.BENCH_NOW)
+    sections = {entry.section.path for entry in catalog.entries.values()}
+    assert {"notices/outages", "tenders/works", "jobs", "news/paper"} <= sections
+    assert len({entry.url for entry in catalog.entries.values()}) == len(catalog.entries)
+
+
+def test_baseline_corpus_has_the_same_bodies_with_pelican_metadata(tmp_path: Path) -> None:
+    items = write_corpus(DEMO_CONTENT, tmp_path / "ours", 200)
+    write_baseline(tmp_path / "ours", items, tmp_path / "pelican")
+    edited = buildspeed.EDITED_ITEM
+    ours = (tmp_path / "ours" / edited).read_text(encoding="utf-8")
+    theirs = (tmp_path / "pelican" / edited).read_text(encoding="utf-8")
+    assert theirs.startswith("Title: 节水宣传周")
+    assert ours.split("\n---\n", 1)[1] == theirs.split("\n\n", 1)[1]
+    assert "Tags: 节水宣传周" in theirs
+
+
+def test_one_edit_changes_one_file_in_the_corpus(tmp_path: Path) -> None:
+    shutil.copytree(DEMO_CONTENT, tmp_path / "content")
+    before = tree_digests(tmp_path / "content")
+    edit_one_item(tmp_path / "content", buildspeed.EDITED_ITEM)
+    after = tree_digests(tmp_path / "content")
+    assert [name for name in after if after[name] != before[name]] == [
+        buildspeed.EDITED_ITEM.as_posix()
+    ]
+    assert any(t.path == buildspeed.EDITED_ITEM for t in templates(DEMO_CONTENT))
+
+
+@pytest.mark.slow
+def test_benchmark_measures_both_builds_and_counts_changed_files(tmp_path: Path) -> None:
+    rows = buildspeed.run(DEMO_CONTENT, tmp_path / "bench", 250)
+    ours, pelican = rows
+    assert (ours.system, pelican.system, ours.items) == ("ours", "pelican", 250)
+    assert ours.changed_unchanged == 0, "a rebuild with nothing changed rewrites no bytes"
+    assert 0 < ours.changed_edited < ours.output_files / 10
+    assert pelican.changed_edited >= 1
+    assert ours.indexer_peak_mb > 0 and pelican.indexer_peak_mb == 0
+    assert "| 250 | ours |" in buildspeed.table(rows)
+
+
+def index_whole_pages(site: Path, target: Path) -> Path:
+    """Pagefind over the whole built pages, as the plugin did before search documents."""
+    shutil.copytree(site, target, ignore=shutil.ignore_patterns("pagefind"))
+    result = run(
+        sys.executable, "-m", "pagefind", "--site", str(target), "--output-subdir", "pagefind"
+    )
+    assert result.returncode == 0, result.stderr
+    make_filters_reproducible(target / "pagefind")
+    return target / "pagefind"
+
+
+def filter_values(index: Path) -> dict[str, list[str]]:
+    filters = (search_index._read(path) for path in (index / "filter").glob("*.pf_filter"))
+    return {name: sorted(value for value, _ in values) for name, values in filters}
+
+
+def test_search_documents_index_the_same_text_as_whole_pages(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    whole = index_whole_pages(fixture_site, tmp_path / "whole")
+    ours = fixture_site / "pagefind"
+    # Fragments (each page's text, title, meta and filters) are named by content.
+    assert sorted(p.name for p in (whole / "fragment").iterdir()) == sorted(
+        p.name for p in (ours / "fragment").iterdir()
+    )
+    assert filter_values(whole) == filter_values(ours)
+
+
+def test_the_index_does_not_depend_on_the_order_files_are_listed(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "reversed"
+    for path in sorted(fixture_site.rglob("*"), reverse=True):  # made in the other order
+        target = site / path.relative_to(fixture_site)
+        if path.is_file() and "pagefind" not in path.parts:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    search_index.build_index(site, None, workers=1)
+    assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
+def test_an_unchanged_site_reuses_the_cached_index(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    first = tree_digests(site / "pagefind")
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("Pagefind ran although no searchable text changed")
+
+    monkeypatch.setattr(search_index, "_run_pagefind", must_not_run)
+    footer = site / "news/group/index.html"  # a listing: not searchable text
+    footer.write_text(footer.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    search_index.build_index(site, cache)
+    assert tree_digests(site / "pagefind") == first == tree_digests(fixture_site / "pagefind")
+
+
+def test_changed_searchable_text_rebuilds_the_index(fixture_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    first = tree_digests(site / "pagefind")
+    item = next(
+        p
+        for p in sorted(site.rglob("index.html"))
+        if "data-pagefind-body" in p.read_text(encoding="utf-8")
+    )
+    text = item.read_text(encoding="utf-8")
+    item.write_text(text.replace("</h1>", "（更正）</h1>", 1), encoding="utf-8")
+    search_index.build_index(site, cache)
+    assert tree_digests(site / "pagefind") != first
+    assert len(list((cache / "search-index").iterdir())) == 1, "only the newest index is kept"
+
+
+def test_a_body_that_is_never_closed_is_an_error_not_a_page_missing_from_search() -> None:
+    page = '<html lang="zh-CN"><title>x</title><article data-pagefind-body><p>正文</p></html>'
+    with pytest.raises(ValueError, match=r"news/x/index\.html"):
+        search_index.search_document(page, "news/x/index.html")
+    assert search_index.search_document("<html><p>列表</p></html>", "news/index.html") is None

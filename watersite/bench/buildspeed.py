@@ -1,0 +1,235 @@
+"""Build speed at archive scale: our build against plain Pelican, measured in one run.
+
+For each corpus size: a cold build (empty output and caches), a rebuild with
+nothing changed, and a rebuild after an editor's one-line fix to one article,
+with peak memory and the number of output files whose bytes changed. Each
+build runs in its own process (`python -m watersite.bench.buildspeed`), so
+imports count and peak memory is that build's alone; the search indexer is a
+child process and its peak is reported separately.
+
+The baseline is plain Pelican with its default theme and content cache on the
+same Markdown bodies (watersite.bench.corpus.write_baseline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from watersite.bench.corpus import edit_one_item, write_baseline, write_corpus
+
+#: The build clock of every benchmark build, so statuses do not drift between runs.
+BENCH_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+SIZES = (1_000, 5_000, 10_000)
+#: Targets at the largest size (issue 10).
+TARGET_RATIO = 1.0
+TARGET_EDIT_SECONDS = 5.0
+TARGET_PEAK_MB = 400
+#: The article the one-line fix goes to: an ordinary news item in the middle of the archive.
+EDITED_ITEM = Path("news/group/2024/2024-05-water-saving-week.md")
+
+_BASELINE_SETTINGS = """\
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r}
+SITENAME = "Baseline"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+PLUGINS = []
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+DELETE_OUTPUT_DIRECTORY = True
+"""
+
+
+@dataclass
+class Build:
+    """One timed build, as the child process reports it."""
+
+    seconds: float
+    peak_mb: float  # the build process
+    indexer_peak_mb: float  # its largest child (Pagefind); 0 if none
+
+
+@dataclass
+class Row:
+    """One system at one corpus size."""
+
+    system: str
+    items: int
+    cold: Build
+    unchanged: Build
+    edited: Build
+    changed_unchanged: int  # output files whose bytes differ after a no-change rebuild
+    changed_edited: int  # ... after the one-line fix
+    output_files: int
+
+    @property
+    def peak_mb(self) -> float:
+        return max(b.peak_mb for b in (self.cold, self.unchanged, self.edited))
+
+    @property
+    def indexer_peak_mb(self) -> float:
+        return max(b.indexer_peak_mb for b in (self.cold, self.unchanged, self.edited))
+
+
+class Workspace:
+    """A corpus and its output and cache folders, for one system at one size."""
+
+    def __init__(self, folder: Path, system: str):
+        self.system = system
+        self.content = folder / "content"
+        self.output = folder / "output"
+        self.cache = folder / "cache"
+
+    def build(self) -> Build:
+        command = [sys.executable, "-m", "watersite.bench.buildspeed", self.system]
+        command += [str(self.content), str(self.output), str(self.cache)]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode:
+            raise RuntimeError(f"{self.system} build failed:\n{result.stdout}{result.stderr}")
+        return Build(**json.loads(result.stdout.splitlines()[-1]))
+
+    def fingerprint(self) -> dict[str, str]:
+        return {
+            path.relative_to(self.output).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in self.output.rglob("*")
+            if path.is_file()
+        }
+
+
+def measure(system: str, workspace: Workspace, edited: Path) -> Row:
+    """Cold build, no-change rebuild and one-edit rebuild of `workspace`."""
+    cold = workspace.build()
+    before = workspace.fingerprint()
+    unchanged = workspace.build()
+    after_unchanged = workspace.fingerprint()
+    edit_one_item(workspace.content, edited)
+    after_edit_build = workspace.build()
+    after_edit = workspace.fingerprint()
+    return Row(
+        system=system,
+        items=0,
+        cold=cold,
+        unchanged=unchanged,
+        edited=after_edit_build,
+        changed_unchanged=_changed(before, after_unchanged),
+        changed_edited=_changed(after_unchanged, after_edit),
+        output_files=len(after_edit),
+    )
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> int:
+    return sum(before.get(name) != after.get(name) for name in before.keys() | after.keys())
+
+
+def run(demo: Path, folder: Path, items: int) -> list[Row]:
+    """Ours and the baseline at one corpus size, built in `folder`."""
+    ours = Workspace(folder / "ours", "ours")
+    files = write_corpus(demo, ours.content, items)
+    baseline = Workspace(folder / "pelican", "pelican")
+    write_baseline(ours.content, files, baseline.content)
+    rows = [measure("ours", ours, EDITED_ITEM), measure("pelican", baseline, EDITED_ITEM)]
+    for row in rows:
+        row.items = items
+    shutil.rmtree(folder)
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """The README table: our figures, the baseline's, and the ratios."""
+    lines = [
+        "| items | build | cold s | no change s | one edit s | peak MB (build / Pagefind)"
+        " | files changed by one edit | output files |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        peak = f"{row.peak_mb:.0f}" + (
+            f" / {row.indexer_peak_mb:.0f}" if row.system == "ours" else ""
+        )
+        lines.append(
+            f"| {row.items:,} | {row.system} | {row.cold.seconds:.1f} | {row.unchanged.seconds:.1f}"
+            f" | {row.edited.seconds:.1f} | {peak} | {row.changed_edited} | {row.output_files:,} |"
+        )
+    lines += [
+        "",
+        "| items | cold ratio | no change ratio | one edit ratio |",
+        "|---:|---:|---:|---:|",
+    ]
+    for ours, base in _pairs(rows):
+        lines.append(
+            f"| {ours.items:,} | {ours.cold.seconds / base.cold.seconds:.2f}"
+            f" | {ours.unchanged.seconds / base.unchanged.seconds:.2f}"
+            f" | {ours.edited.seconds / base.edited.seconds:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _pairs(rows: list[Row]) -> list[tuple[Row, Row]]:
+    by_key = {(row.system, row.items): row for row in rows}
+    sizes = sorted({row.items for row in rows})
+    return [(by_key["ours", n], by_key["pelican", n]) for n in sizes]
+
+
+def misses(rows: list[Row]) -> list[str]:
+    """The issue's targets that the largest corpus misses, in words."""
+    ours, base = _pairs(rows)[-1]
+    found = []
+    if ours.cold.seconds / base.cold.seconds > TARGET_RATIO:
+        found.append(
+            f"cold build ratio {ours.cold.seconds / base.cold.seconds:.2f} > {TARGET_RATIO}"
+        )
+    if ours.edited.seconds >= TARGET_EDIT_SECONDS:
+        found.append(f"one-edit rebuild {ours.edited.seconds:.1f} s ≥ {TARGET_EDIT_SECONDS} s")
+    if max(ours.peak_mb, ours.indexer_peak_mb) >= TARGET_PEAK_MB:
+        found.append(
+            f"peak memory {ours.peak_mb:.0f} MB / Pagefind {ours.indexer_peak_mb:.0f} MB"
+            f" ≥ {TARGET_PEAK_MB} MB"
+        )
+    if ours.changed_unchanged:
+        found.append(f"a no-change rebuild changed {ours.changed_unchanged} files")
+    return found
+
+
+def _timed_build(system: str, content: Path, output: Path, cache: Path) -> Build:
+    """One build in this process (the child side of Workspace.build)."""
+    start = time.perf_counter()
+    # Imported here, after the clock starts: imports are part of each build's cost,
+    # and the baseline must not pay for ours.
+    if system == "ours":
+        from watersite.build import build, load_settings  # noqa: PLC0415
+
+        settings = load_settings(content=content, output=output, now=BENCH_NOW)
+        settings["WATERSITE_CACHE_DIR"] = str(cache)
+        build(settings)
+    else:
+        from pelican import Pelican  # noqa: PLC0415
+        from pelican.settings import read_settings  # noqa: PLC0415
+
+        cache.mkdir(parents=True, exist_ok=True)
+        conf = cache.parent / "pelicanconf.py"
+        conf.write_text(
+            _BASELINE_SETTINGS.format(content=str(content), output=str(output), cache=str(cache)),
+            encoding="utf-8",
+        )
+        Pelican(read_settings(str(conf))).run()
+    seconds = time.perf_counter() - start
+    return Build(
+        seconds=seconds,
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        indexer_peak_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+if __name__ == "__main__":
+    system, content, output, cache = sys.argv[1:5]
+    build = _timed_build(system, Path(content), Path(output), Path(cache))
+    sys.stdout.write(json.dumps(build.__dict__) + "\n")

@@ -1,0 +1,127 @@
+"""Render pages in forked worker processes: the largest Python step of a build.
+
+Pelican renders and writes each page the moment a generator asks. Our writer
+records each request instead (a shallow copy of its context, as Pelican's own
+writer takes), and a last generator renders them all: split over forked
+workers, which inherit every object without pickling, each writing its own
+files. Every page depends only on its own request, so the bytes are the same as
+a serial build's (tests/test_build_speed.py checks it).
+
+What a worker would lose is brought back: log records at WARNING and above are
+replayed in the parent (the contract plugin fails the build on ERROR records),
+and content errors or crashes are raised in the parent. Nothing listens to
+`content_written`; plugins that post-process (output_guard, search_index) read
+the output folder at `finalized`.
+
+Setting: WATERSITE_RENDER_WORKERS (0: one per CPU; 1 renders in this process).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+from pelican.writers import Writer
+
+from watersite.errors import ContentErrors
+from watersite.workers import run_shares, worker_count
+
+
+class DeferredWriter(Writer):
+    """Pelican's writer, with page rendering deferred to `render_deferred`."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any]):
+        super().__init__(output_path, settings=settings)
+        self.requests: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        self.names: set[str] = set()
+
+    def write_file(
+        self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> None:
+        if not name:
+            return
+        if name in self.names:  # what Pelican's writer refuses, refused before any rendering
+            raise RuntimeError(f"File {name} is to be overwritten")
+        self.names.add(name)
+        self.requests.append(((name, template, context.copy(), *args), kwargs))
+
+    def render_deferred(self) -> None:
+        """Render and write every recorded page, in workers where that pays."""
+        workers = worker_count(self.settings.get("WATERSITE_RENDER_WORKERS"), len(self.requests))
+        if workers == 1:
+            for args, kwargs in self.requests:
+                Writer.write_file(self, *args, **kwargs)
+        else:
+            for outcome in run_shares(self._render_share, workers):
+                _replay(outcome)
+        self.requests = []
+
+    def _render_share(self, index: int, count: int) -> _Outcome:
+        """Render every `count`-th request from `index` on, collecting what would be lost."""
+        outcome = _Outcome()
+        handler = _Collect(outcome)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        try:
+            for args, kwargs in self.requests[index::count]:
+                Writer.write_file(self, *args, **kwargs)
+        except ContentErrors as problems:
+            outcome.content_errors = problems.errors
+        except Exception:
+            outcome.crash = traceback.format_exc()
+        finally:
+            root.removeHandler(handler)
+        return outcome
+
+
+class _Outcome:
+    """What a worker sends back: its log records, and its error if it failed."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, int, str]] = []
+        self.content_errors: list[Any] | None = None
+        self.crash: str | None = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self, outcome: _Outcome):
+        super().__init__(logging.WARNING)
+        self.outcome = outcome
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.outcome.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _replay(outcome: _Outcome) -> None:
+    for name, level, message in outcome.records:
+        logging.getLogger(name).log(level, "%s", message)
+    if outcome.content_errors is not None:
+        raise ContentErrors(outcome.content_errors)
+    if outcome.crash is not None:
+        raise RuntimeError(f"页面渲染失败 / A page failed to render:\n{outcome.crash}")
+
+
+class RenderGenerator(Generator):
+    """Runs last of our generators: renders every page the others asked for."""
+
+    def generate_output(self, writer: Any) -> None:
+        writer.render_deferred()
+
+
+def get_writer(pelican: Any) -> type[Writer]:
+    """Our deferring writer instead of Pelican's."""
+    return DeferredWriter
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    """The generator that renders, after all generators that write pages."""
+    return RenderGenerator
+
+
+def register() -> None:
+    """Connect to Pelican's signals."""
+    signals.get_writer.connect(get_writer)
+    signals.get_generators.connect(get_generators)

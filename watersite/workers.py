@@ -1,0 +1,45 @@
+"""Split CPU-bound build work over forked worker processes.
+
+Forked workers inherit every object of the build (templates, the catalog,
+Markdown renderers) without pickling; only what each returns is pickled back.
+Each share is every `count`-th job from `index` on, so work of all sizes mixes
+evenly. The caller combines the results in job order, which keeps the output
+the same as a serial run's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Jobs per worker below which forking costs more than it saves.
+MIN_JOBS_PER_WORKER = 50
+
+# The work the forked workers run: set just before forking, read in the workers.
+_work: list[Callable[[int, int], Any]] = []
+
+
+def worker_count(setting: int | None, jobs: int) -> int:
+    """How many workers `jobs` jobs deserve; `setting` 0 or None means one per CPU."""
+    wanted = setting or os.cpu_count() or 1
+    return max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
+
+
+def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
+    """`work(index, workers)` for each index, in forked workers (or here, if one)."""
+    if workers <= 1:
+        return [work(0, 1)]
+    _work[:] = [work]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run_share, [(index, workers) for index in range(workers)])
+    finally:
+        _work.clear()
+
+
+def _run_share(share: tuple[int, int]) -> Any:
+    return _work[0](*share)
