@@ -235,3 +235,15 @@ def test_a_body_that_is_never_closed_is_an_error_not_a_page_missing_from_search(
     with pytest.raises(ValueError, match=r"news/x/index\.html"):
         search_index.search_document(page, "news/x/index.html")
     assert search_index.search_document("<html><p>列表</p></html>", "news/index.html") is None
+
+
+def test_without_room_in_memory_the_index_is_built_on_disk(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_ROOM_PER_PAGE", 1 << 60)
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    search_index.build_index(site, None)
+    assert sorted(p.name for p in (site / "pagefind/fragment").iterdir()) == sorted(
+        p.name for p in (fixture_site / "pagefind/fragment").iterdir()
+    )

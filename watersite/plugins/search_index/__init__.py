@@ -47,8 +47,10 @@ _INDEX_FORMAT = "2"
 _BODY = re.compile(r"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
 _TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
 _LANG = re.compile(r'<html lang="([^"]+)"')
-# Search documents are written once and read once: in memory where Linux offers it.
-_MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+# Search documents are written once and read once: in memory where Linux offers
+# it and has room (Docker gives containers only 64 MB there by default).
+_MEMORY_DIR = Path("/dev/shm")
+_ROOM_PER_PAGE = 16 * 1024  # a search document is a few KB
 
 
 def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> None:
@@ -58,8 +60,9 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
     """
     index = output / INDEX_DIR
     shutil.rmtree(index, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_MEMORY_DIR) as folder:
-        digest = write_search_documents(output, Path(folder), workers)
+    pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
+    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as folder:
+        digest = write_search_documents(output, pages, Path(folder), workers)
         cached = cache / "search-index" / digest if cache else None
         if cached is not None and cached.is_dir():
             _link_tree(cached, index)
@@ -71,7 +74,14 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
         cached.with_name("new").rename(cached)
 
 
-def write_search_documents(output: Path, folder: Path, workers: int = 0) -> str:
+def _scratch(pages: list[str]) -> Path | None:
+    """Memory if it has room for the search documents, else the usual temporary folder
+    (where the index is complete too, but its bytes may follow the disk's order)."""
+    room = os.access(_MEMORY_DIR, os.W_OK) and shutil.disk_usage(_MEMORY_DIR).free
+    return _MEMORY_DIR if room and room > _ROOM_PER_PAGE * len(pages) else None
+
+
+def write_search_documents(output: Path, pages: list[str], folder: Path, workers: int = 0) -> str:
     """Write each page's search document under `folder`; return the digest of them all.
 
     Pagefind numbers pages in the order the file system lists them, which on
@@ -79,10 +89,8 @@ def write_search_documents(output: Path, folder: Path, workers: int = 0) -> str:
     other bytes. Workers cut the documents into a flat staging folder; here they
     are linked into place one by one in path order, in an in-memory folder that
     lists files in the order they were made, so the index is the same wherever
-    it is built.
+    it is built. `pages` are the output's HTML files, sorted.
     """
-    pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
-    pages = [p for p in pages if not p.startswith(INDEX_DIR + "/")]
     staging = folder / ".staging"
     staging.mkdir()
 
