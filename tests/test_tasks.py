@@ -20,6 +20,7 @@ EXPECTED_TASKS = {
     "docs",
     "format",
     "headers",
+    "review",
     "lint",
     "lock",
     "rollback",

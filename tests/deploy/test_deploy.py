@@ -58,6 +58,16 @@ def test_missing_settings_stop_before_anything() -> None:
     assert "未上传任何文件" in message
 
 
+def test_settings_left_empty_by_ci_count_as_not_set() -> None:
+    required = {name: "https://s3.example.test" for name in REQUIRED}
+    config = DeployConfig.from_env(
+        {**required, "DEPLOY_DELETE_LIMIT": "", "DEPLOY_CDN": " ", "DEPLOY_ALIYUN_ENDPOINT": ""}
+    )
+    assert (config.delete_limit, config.cdn) == (256, "")
+    with pytest.raises(DeployConfigError, match="AWS_ACCESS_KEY_ID"):
+        DeployConfig.from_env({**required, "AWS_ACCESS_KEY_ID": ""})
+
+
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in (*REQUIRED, *OPTIONAL):

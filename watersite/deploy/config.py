@@ -54,7 +54,8 @@ class DeployConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DeployConfig:
         """Read and check the settings; raise DeployConfigError naming every problem."""
-        env = dict(os.environ if environ is None else environ)
+        # CI systems pass a variable that is not set as an empty string: the same thing.
+        env = {k: v for k, v in (os.environ if environ is None else environ).items() if v.strip()}
         problems = [
             f"  {name}：{meaning}"
             for name, meaning in REQUIRED.items()

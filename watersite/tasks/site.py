@@ -83,6 +83,17 @@ def serve(
     run_server(DEV_SETTINGS, Path(content), Path(output), host, port)
 
 
+@task(help={"body_file": "合并请求的说明文字所在文件 / file with the pull request's description"})
+def review(c: Context, body_file: str) -> None:
+    """核对合并请求的三审记录 / Check a pull request's three-level review record."""
+    from watersite.review import review_problems
+
+    problems = review_problems(Path(body_file).read_text(encoding="utf-8"))
+    if problems:
+        raise Exit("三审记录不完整 / The review record is incomplete:\n" + "\n".join(problems), 1)
+    print("三审记录完整 / Review record complete.")
+
+
 @task
 def clean(c: Context) -> None:
     """删除生成的网站 / Delete output/."""
