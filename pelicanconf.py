@@ -74,6 +74,8 @@ PLUGINS = [
     "watersite.plugins.search_index",
 ]
 WATERSITE_RENDER_WORKERS = 0  # CPU-heavy build steps split over this many processes; 0: one per CPU
+# Drafts and scheduled items shown, marked, as if published: `invoke serve` only.
+WATERSITE_PREVIEW = False
 WATERSITE_SEARCH_INDEX = True  # Pagefind over the built pages (watersite/plugins/search_index)
 WATERSITE_LISTING_PAGE_SIZE = 15
 WATERSITE_OUTAGE_LEAD_HOURS = 72

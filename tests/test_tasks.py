@@ -20,6 +20,7 @@ EXPECTED_TASKS = {
     "docs",
     "format",
     "headers",
+    "new",
     "review",
     "lint",
     "lock",

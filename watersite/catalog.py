@@ -31,6 +31,7 @@ from watersite.files import check_attachment
 from watersite.images import ImageError, ImagePipeline, ProcessedImage
 from watersite.markdown import BodyRenderer, LinkProblem
 from watersite.safety import SafetyPolicy, scan_text
+from watersite.scaffold import placeholder_lines
 from watersite.schema import MODEL_BY_KIND, models, validate
 from watersite.schema.data import DATA_MODELS, OPTIONAL_DATA_MODELS, SearchHints
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
@@ -41,6 +42,8 @@ STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
 SUMMARY_LENGTH = 110
 
 PUBLISHED, WITHDRAWN, DRAFT, SCHEDULED = "published", "withdrawn", "draft", "scheduled"
+#: How the local preview names what an item really is.
+PREVIEW_LABELS = {DRAFT: "草稿", SCHEDULED: "定时发布"}
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Entry:
     body: str = field(repr=False, default="")
     html: str = field(repr=False, default="")
     summary_text: str = ""
+    #: A draft or scheduled item shown in the local preview (`invoke serve`) only.
+    preview: bool = False
 
     @property
     def save_as(self) -> str:
@@ -65,12 +70,12 @@ class Entry:
     @property
     def is_published(self) -> bool:
         """True if the item has a page in this build (withdrawn items keep theirs)."""
-        return self.state in (PUBLISHED, WITHDRAWN)
+        return self.state in (PUBLISHED, WITHDRAWN) or self.preview
 
     @property
     def is_listed(self) -> bool:
         """True if the item appears in listings, feeds, the sitemap and search."""
-        return self.state == PUBLISHED
+        return self.state == PUBLISHED or self.preview
 
 
 @dataclass
@@ -118,15 +123,26 @@ def _display_prefix(root: Path) -> str:
 
 
 def build_catalog(
-    root: Path, now: datetime, policy: SafetyPolicy, cache_dir: Path, workers: int = 0
+    root: Path,
+    now: datetime,
+    policy: SafetyPolicy,
+    cache_dir: Path,
+    workers: int = 0,
+    *,
+    preview: bool = False,
 ) -> Catalog:
-    """Read, validate and render everything under `root` (the content folder)."""
+    """Read, validate and render everything under `root` (the content folder).
+
+    With `preview` (the local preview server only), drafts and scheduled items are
+    shown as if published, each marked as a preview.
+    """
     catalog = Catalog(root=root, now=now, policy=policy)
     catalog.pipeline = ImagePipeline(root, cache_dir, policy.limits)
     report = _Reporter(root, catalog.errors)
     markdown_files, data_files = _walk(root, catalog, report)
     _process_files(catalog, report)
     for entry in _read_entries(catalog, markdown_files, report, workers):
+        entry.preview = preview and entry.state in (DRAFT, SCHEDULED)
         catalog.entries[entry.source] = entry
     _check_required_files(catalog, report)
     _check_unique_urls(catalog, report)
@@ -353,6 +369,8 @@ def _read_entry(
     except ContentFileError as group:
         report.errors.extend(group.errors)
         return None
+    if _report_placeholders(source, text, report):
+        return None
     for found in scan_text(text, catalog.policy):
         report.add(source, found.line, "", found.zh, found.en)
     model = MODEL_BY_KIND[section.kind]
@@ -407,6 +425,21 @@ def _slug_of(
         "hyphens. Rename the file or add 'slug: ...' to the front matter.",
     )
     return None
+
+
+def _report_placeholders(source: PurePosixPath, text: str, report: _Reporter) -> bool:
+    """Report each line that still holds a 【请填写…】 placeholder; True if any does."""
+    lines = placeholder_lines(text)
+    for number in lines:
+        shown = text.split("\n")[number - 1].strip()
+        report.add(
+            source,
+            number,
+            "",
+            f"这一行还有没填写的内容：{shown}。请把【请填写…】换成实际内容，不用的可选字段整行删掉。",
+            "This line still holds a placeholder: replace 【请填写…】 with the real text.",
+        )
+    return bool(lines)
 
 
 def _year_folder_matches(

@@ -1,7 +1,8 @@
 """Preview server: serves the output folder and rebuilds with live reload.
 
-Editing content, the theme, organisation.yml or the settings rebuilds the site
-and reloads the open browser tab. A content problem prints the bilingual report
+Drafts and scheduled items are shown, each marked as a preview (never in a
+publish build). Editing content, the theme, organisation.yml or the settings
+rebuilds the site and reloads the open browser tab. A content problem prints the bilingual report
 and keeps the last good build on screen, so the editor fixes it and saves again.
 """
 
@@ -27,8 +28,10 @@ def rebuilder(settings_file: Path, content: Path, output: Path) -> Callable[[], 
     """A function that rebuilds the site and reports problems instead of raising."""
 
     def rebuild() -> bool:
+        settings = load_settings(settings_file, content=content, output=output)
+        settings["WATERSITE_PREVIEW"] = True  # drafts and scheduled items, marked
         try:
-            build(load_settings(settings_file, content=content, output=output))
+            build(settings)
         except ContentErrors as problems:
             print(problems.report(), file=sys.stderr)
             return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from invoke import Context, Exit, task
@@ -81,6 +82,58 @@ def serve(
     from watersite.devserver import serve as run_server
 
     run_server(DEV_SETTINGS, Path(content), Path(output), host, port)
+
+
+@task(
+    help={
+        "section": "栏目，如 news/group 或 集团动态（不写则列出供选择）/ section path or name",
+        "title": "标题（不写则提问）/ title",
+        "date": "发布时间 YYYY-MM-DD HH:MM（默认现在）/ publication time (default: now)",
+        "slug": "文件名（英文小写，默认取标题拼音）/ ASCII file name (default: pinyin)",
+        "notice": "招标公告类型（默认 招标公告）/ tender notice type",
+        "content": "内容文件夹 / content folder (default: content)",
+    }
+)
+def new(  # noqa: PLR0917 - invoke turns each parameter into a flag
+    c: Context,
+    section: str = "",
+    title: str = "",
+    date: str = "",
+    slug: str = "",
+    notice: str = "招标公告",
+    content: str = str(CONTENT),
+) -> None:
+    """新建内容文件，带齐字段和中文说明 / Scaffold a new content file."""
+    from watersite.clock import SITE_TIMEZONE
+    from watersite.scaffold import dated_sections, new_item
+
+    choices = dated_sections()
+    chosen = next((s for s in choices if section in (s.path, s.title)), None)
+    if chosen is None:
+        if section:
+            print(f"没有栏目“{section}”。/ No section '{section}'.", file=sys.stderr)
+        for number, option in enumerate(choices, start=1):
+            print(f"{number:2}. {option.title}（{option.path}）")
+        answer = input("请输入栏目编号 / section number: ").strip()
+        if not answer.isdigit() or not 1 <= int(answer) <= len(choices):
+            raise Exit("没有这个编号 / No such number.", 1)
+        chosen = choices[int(answer) - 1]
+    title = title or input("标题 / title: ").strip()
+    if not title:
+        raise Exit("标题不能为空 / The title cannot be empty.", 1)
+    try:
+        when = (
+            datetime.strptime(date, "%Y-%m-%d %H:%M" if " " in date else "%Y-%m-%d")
+            if date
+            else datetime.now(SITE_TIMEZONE).replace(second=0, microsecond=0)
+        ).replace(tzinfo=None)
+        path = new_item(
+            Path(content), chosen, title=title, date=when, slug=slug or None, notice=notice
+        )
+    except ValueError as problem:
+        raise Exit(f"{problem}（时间写成 YYYY-MM-DD HH:MM）", 1) from None
+    print(f"已新建 / Created: {path}")
+    print("请打开这个文件，把每个【请填写…】换成实际内容，然后运行 ./run check。")
 
 
 @task(help={"body_file": "合并请求的说明文字所在文件 / file with the pull request's description"})

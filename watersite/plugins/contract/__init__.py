@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from pelican import signals
 from pelican.readers import BaseReader
 
-from watersite.catalog import Catalog, Entry, build_catalog
+from watersite.catalog import PREVIEW_LABELS, WITHDRAWN, Catalog, Entry, build_catalog
 from watersite.clock import build_now
 from watersite.errors import ContentError, ContentErrors
 from watersite.sections import Kind
@@ -66,7 +66,9 @@ def pelican_metadata(entry: Entry) -> dict[str, Any]:
         "item": entry.meta,
         "section": entry.section,
         "summary_text": entry.summary_text,
-        "withdrawn": not entry.is_listed,
+        "withdrawn": entry.state == WITHDRAWN,
+        # In the local preview only: what the item really is ("草稿", "定时发布").
+        "preview": PREVIEW_LABELS[entry.state] if entry.preview else "",
     }
     date = getattr(entry.meta, "date", None)
     if date is not None:
@@ -112,6 +114,7 @@ def validate_content(pelican: Any) -> None:
         settings["SAFETY"],
         Path(settings["WATERSITE_CACHE_DIR"]),
         settings.get("WATERSITE_RENDER_WORKERS", 0),
+        preview=settings.get("WATERSITE_PREVIEW", False),
     )
     if catalog.errors:
         raise ContentErrors(catalog.errors)
