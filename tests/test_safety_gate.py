@@ -233,6 +233,44 @@ def test_large_photos_are_scaled_and_get_webp_widths(tmp_path: Path) -> None:
     assert result.srcset.startswith("/big.w480.webp 480w, /big.w960.webp 960w")
 
 
+def test_phone_heic_photos_are_published_upright_as_jpeg(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the phone held upright
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 0.0)}  # GPS
+    name = save(
+        tmp_path, "IMG_0001.HEIC", Image.new("RGB", (4032, 3024), "tan"), exif=exif.tobytes()
+    )
+    result = pipeline(tmp_path).process(name)
+    assert result.main.path == "IMG_0001.jpg"
+    assert (result.width, result.height) == (1920, 2560), "upright and scaled down"
+    pipeline(tmp_path).publish(result, tmp_path / "site")
+    with Image.open(tmp_path / "site" / "IMG_0001.jpg") as published:
+        assert published.format == "JPEG" and not published.getexif()
+
+
+def test_a_heic_photo_and_a_jpeg_of_the_same_name_are_refused(content_copy: Path) -> None:
+    folder = content_copy / "news/group/2024"
+    Image.new("RGB", (64, 48), "tan").save(folder / "same.heic")
+    Image.new("RGB", (64, 48), "tan").save(folder / "same.jpg")
+    with pytest.raises(ContentErrors) as raised:
+        check(content_copy, now=FIXED_NOW)
+    assert any("重名" in e.zh and e.path.endswith("same.jpg") for e in raised.value.errors)
+
+
+def test_a_heic_photo_in_an_article_is_shown_as_jpeg(content_copy: Path, tmp_path: Path) -> None:
+    folder = content_copy / "news/group/2024"
+    Image.new("RGB", (1200, 900), "tan").save(folder / "site-visit.heic")
+    article = folder / "second-article.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n\n![现场检查](site-visit.heic)\n", encoding="utf-8"
+    )
+    site = build_into(content_copy, tmp_path / "site")
+    pages = [p.read_text(encoding="utf-8") for p in site.glob("news/group/2024/*/index.html")]
+    assert any('src="/news/group/2024/site-visit.jpg"' in page for page in pages)
+    assert (site / "news/group/2024/site-visit.jpg").is_file()
+    assert not list(site.rglob("*.heic"))
+
+
 def test_processing_is_cached_by_content_hash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,13 +187,24 @@ def _check_search_pages(catalog: Catalog, report: _Reporter) -> None:
 def _process_files(catalog: Catalog, report: _Reporter) -> None:
     """Clean and resize images; check attachments' size and real type."""
     accepted: list[str] = []
+    published: dict[str, str] = {}  # published image path -> its source
     for source in catalog.static_files:
         if PurePosixPath(source).suffix[1:].lower() in IMAGE_TYPES:
             assert catalog.pipeline is not None
             try:
-                catalog.images[source] = catalog.pipeline.process(source)
+                image = catalog.images[source] = catalog.pipeline.process(source)
             except ImageError as problem:
                 report.add(source, 0, "", problem.zh, problem.en)
+                continue
+            other = published.setdefault(image.main.path, source)
+            if other != source:  # photo.heic is published as photo.jpg
+                report.add(
+                    source,
+                    0,
+                    "",
+                    f"这张图片发布后是 {image.main.path}，与 {report.name(other)} 重名。请给其中一张改名。",
+                    f"This image is published as {image.main.path}, like {other}; rename one.",
+                )
             continue
         problem = check_attachment(catalog.root / source, catalog.policy.limits)
         if problem is None:

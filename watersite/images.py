@@ -6,6 +6,10 @@ upright from its EXIF orientation, and re-encoded from bare pixels so that no
 EXIF, GPS, XMP or ICC metadata survives. Large photos are scaled down, and
 WebP copies at several widths are made for `srcset`.
 
+Photos straight from a phone just work: HEIC/HEIF (iPhone) is decoded with
+pillow-heif and published as JPEG next to where it was (photo.heic → photo.jpg);
+a rotated or 12-megapixel JPEG is turned upright and scaled down.
+
 Work is cached by the SHA-256 of the file's bytes (and the pipeline version),
 so a rebuild only decodes new or changed images. Encoder settings are fixed,
 so the same input always gives the same bytes.
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from watersite.safety import Limits
 
@@ -33,7 +38,18 @@ MAX_WIDTH = 1920
 JPEG_OPTIONS = {"quality": 82, "optimize": True, "progressive": True}
 WEBP_OPTIONS = {"quality": 78, "method": 4}
 PNG_OPTIONS = {"optimize": True}
-SAVE_FORMAT = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+SAVE_FORMAT = {
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "webp": "WEBP",
+    "heic": "JPEG",
+    "heif": "JPEG",
+}
+#: Formats browsers cannot show, published under another extension.
+PUBLISHED_SUFFIX = {"heic": ".jpg", "heif": ".jpg"}
+
+register_heif_opener()
 
 
 class ImageError(Exception):
@@ -64,7 +80,7 @@ class ProcessedImage:
 
     source: str  # relative to the content root
     digest: str  # cache key
-    main: Variant  # re-encoded in the original format, at the original path
+    main: Variant  # re-encoded in the original format at the original path (HEIC: JPEG, .jpg)
     webp: tuple[Variant, ...]  # narrowest first
 
     @property
@@ -166,8 +182,8 @@ class ImagePipeline:
             ) from None
         except UnidentifiedImageError:
             raise ImageError(
-                "无法识别的图片：文件内容不是 JPEG、PNG 或 WebP 图片（扩展名可能被改过）。",
-                "Not a JPEG, PNG or WebP image (the extension may have been changed).",
+                "无法识别的图片：文件内容不是 JPEG、PNG、WebP 或 HEIC 图片（扩展名可能被改过）。",
+                "Not a JPEG, PNG, WebP or HEIC image (the extension may have been changed).",
             ) from None
         except OSError as exc:
             raise ImageError(
@@ -206,9 +222,16 @@ def _options(extension: str) -> dict[str, object]:
     return {"JPEG": JPEG_OPTIONS, "PNG": PNG_OPTIONS, "WEBP": WEBP_OPTIONS}[SAVE_FORMAT[extension]]
 
 
+def published_path(source: str) -> str:
+    """Where an image from content file `source` is published (HEIC becomes JPEG)."""
+    path = PurePosixPath(source)
+    suffix = PUBLISHED_SUFFIX.get(path.suffix[1:].lower())
+    return str(path.with_suffix(suffix)) if suffix else source
+
+
 def _describe(source: str, digest: str, sizes: dict[str, list[int]]) -> ProcessedImage:
     path = PurePosixPath(source)
-    main = Variant(source, *sizes["main"])
+    main = Variant(published_path(source), *sizes["main"])
     webp = tuple(
         Variant(str(path.with_name(f"{path.stem}.w{width}.webp")), *sizes[str(width)])
         for width in sorted(int(k) for k in sizes if k != "main")

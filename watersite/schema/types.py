@@ -210,6 +210,8 @@ IMAGE_TYPES = {
     "png": "PNG",
     "webp": "WebP",
     "gif": "GIF",
+    "heic": "HEIC（手机照片，发布为 JPEG）",
+    "heif": "HEIF（手机照片，发布为 JPEG）",
 }
 
 
