@@ -22,6 +22,7 @@ EXPECTED_TASKS = {
     "headers",
     "new",
     "review",
+    "screenshots",
     "lint",
     "lock",
     "rollback",

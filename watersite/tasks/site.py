@@ -170,6 +170,17 @@ def docs(c: Context, check: bool = False) -> None:
     print(f"已更新 / Updated {FIELDS_DOC.relative_to(ROOT)}")
 
 
+@task
+def screenshots(c: Context) -> None:
+    """重新截取编辑指南中的网站截图 / Retake the editors' guide screenshots."""
+    from watersite.guide_screenshots import take
+    from watersite.tasks.tools import ensure_test_tools
+
+    ensure_test_tools(c)
+    for path in take():
+        print(f"已更新 / Updated {path.relative_to(ROOT)}")
+
+
 @task(help={"check": "只检查是否最新 / only check that the files are current"})
 def headers(c: Context, check: bool = False) -> None:
     """生成响应头配置（安全、缓存、类型）/ Write nginx and CDN header files."""
