@@ -139,3 +139,12 @@ def run_with_answers(content: Path, answers: str) -> subprocess.CompletedProcess
         text=True,
         check=False,
     )
+
+
+def test_an_ambiguous_date_is_refused_with_the_format(content: Path) -> None:
+    result = run(
+        venv_command("invoke"), "new", "--section", "集团动态", "--title", "通知",
+        "--date", "12/01/2026", "--content", str(content),
+    )  # fmt: skip
+    assert result.returncode == 1 and "YYYY-MM-DD HH:MM" in result.stderr
+    assert not list((content / "news/group").glob("*/*tong-zhi*.md"))

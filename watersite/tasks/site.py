@@ -125,13 +125,18 @@ def new(  # noqa: PLR0917 - invoke turns each parameter into a flag
         when = (
             datetime.strptime(date, "%Y-%m-%d %H:%M" if " " in date else "%Y-%m-%d")
             if date
-            else datetime.now(SITE_TIMEZONE).replace(second=0, microsecond=0)
-        ).replace(tzinfo=None)
+            else datetime.now(SITE_TIMEZONE).replace(second=0, microsecond=0, tzinfo=None)
+        )
+    except ValueError:
+        raise Exit(
+            f"时间“{date}”请写成 YYYY-MM-DD HH:MM / Write the date as YYYY-MM-DD HH:MM", 1
+        ) from None
+    try:
         path = new_item(
             Path(content), chosen, title=title, date=when, slug=slug or None, notice=notice
         )
     except ValueError as problem:
-        raise Exit(f"{problem}（时间写成 YYYY-MM-DD HH:MM）", 1) from None
+        raise Exit(str(problem), 1) from None
     print(f"已新建 / Created: {path}")
     print("请打开这个文件，把每个【请填写…】换成实际内容，然后运行 ./run check。")
 
