@@ -35,15 +35,17 @@ class Shot:
 
     name: str
     source: str  # a content file (its page) or a site URL starting with "/"
-    full_page: bool = False
+    scroll_to: str = ""  # a CSS selector to bring into view first
 
 
 SHOTS = (
     Shot("article.png", "news/group/2026/2026-10-east-lake-advanced-treatment.md"),
+    Shot("figure.png", "news/group/2026/2026-10-east-lake-advanced-treatment.md", "figure"),
     Shot("listing-pinned.png", "/news/group/"),
     Shot("outage.png", "notices/outages/2026/2026-11-linlan-burst-temporary.md"),
     Shot("tender.png", "tenders/works/2026/2026-08-linlan-pipe-phase2.md"),
     Shot("job.png", "jobs/2026/2026-11-campus-recruitment-2027.md"),
+    Shot("document.png", "library/laws/2022/2022-06-water-supply-regulation-2016.md"),
     Shot("withdrawn.png", "news/group/2026/2026-11-service-hours-adjustment.md"),
     Shot("topic.png", "news/topics/water-saving-week.md"),
     Shot("prices.png", "/service/prices/"),
@@ -77,8 +79,10 @@ def take(target: Path = GUIDE_IMAGES) -> list[Path]:
                     else "/" + catalog.entries[shot.source].url
                 )
                 page.goto(base_url + url)
+                if shot.scroll_to:
+                    page.locator(shot.scroll_to).first.evaluate("node => node.scrollIntoView()")
                 path = target / shot.name
-                page.screenshot(path=str(path), full_page=shot.full_page)
+                page.screenshot(path=str(path))
                 _shrink(path)
                 files.append(path)
             browser.close()
