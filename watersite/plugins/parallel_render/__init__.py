@@ -62,9 +62,9 @@ class DeferredWriter(Writer):
     def _render_share(self, index: int, count: int) -> _Outcome:
         """Render every `count`-th request from `index` on, collecting what would be lost."""
         outcome = _Outcome()
-        handler = _Collect(outcome)
         root = logging.getLogger()
-        root.addHandler(handler)
+        # Only collected here, and logged once, by the parent: never printed twice.
+        saved, root.handlers = root.handlers, [_Collect(outcome)]
         try:
             for args, kwargs in self.requests[index::count]:
                 Writer.write_file(self, *args, **kwargs)
@@ -73,7 +73,7 @@ class DeferredWriter(Writer):
         except Exception:
             outcome.crash = traceback.format_exc()
         finally:
-            root.removeHandler(handler)
+            root.handlers = saved
         return outcome
 
 
