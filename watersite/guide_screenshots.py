@@ -41,6 +41,7 @@ class Shot:
 SHOTS = (
     Shot("article.png", "news/group/2026/2026-10-east-lake-advanced-treatment.md"),
     Shot("figure.png", "news/group/2026/2026-10-east-lake-advanced-treatment.md", "figure"),
+    Shot("attachments.png", "news/group/2026/2026-10-q3-water-quality.md", ".sw-downloads"),
     Shot("listing-pinned.png", "/news/group/"),
     Shot("outage.png", "notices/outages/2026/2026-11-linlan-burst-temporary.md"),
     Shot("tender.png", "tenders/works/2026/2026-08-linlan-pipe-phase2.md"),
