@@ -175,15 +175,15 @@ def docs(c: Context, check: bool = False) -> None:
     print(f"已更新 / Updated {FIELDS_DOC.relative_to(ROOT)}")
 
 
-@task
-def screenshots(c: Context) -> None:
+@task(help={"target": "保存到的文件夹 / folder for the pictures (default: docs/images)"})
+def screenshots(c: Context, target: str = "") -> None:
     """重新截取编辑指南中的网站截图 / Retake the editors' guide screenshots."""
-    from watersite.guide_screenshots import take
+    from watersite.guide_screenshots import GUIDE_IMAGES, take
     from watersite.tasks.tools import ensure_test_tools
 
     ensure_test_tools(c)
-    for path in take():
-        print(f"已更新 / Updated {path.relative_to(ROOT)}")
+    for path in take(Path(target) if target else GUIDE_IMAGES):
+        print(f"已更新 / Updated {path}")
 
 
 @task(help={"check": "只检查是否最新 / only check that the files are current"})
