@@ -17,6 +17,7 @@ What lives where (the folder decides the section, SITEMAP.md):
 
 from __future__ import annotations
 
+import copy
 import difflib
 import html
 import os
@@ -36,7 +37,7 @@ from watersite.schema import MODEL_BY_KIND, models, validate
 from watersite.schema.data import DATA_MODELS, OPTIONAL_DATA_MODELS, SearchHints
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
 from watersite.sections import SITE, Kind, Section, collection_sections, topics_section
-from watersite.workers import run_shares, worker_count
+from watersite.workers import map_items
 
 STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
 SUMMARY_LENGTH = 110
@@ -108,6 +109,12 @@ class _Reporter:
 
     def name(self, source: str | PurePosixPath) -> str:
         return f"{self.prefix}/{source}"
+
+    def fresh(self) -> _Reporter:
+        """The same naming, no problems yet: for work done in another process."""
+        other = copy.copy(self)
+        other.errors = []
+        return other
 
     def add(
         self, source: str | PurePosixPath, line: int, field_name: str, zh: str, en: str
@@ -353,20 +360,16 @@ def _read_entries(
 ) -> list[Entry]:
     """Every readable entry, in file order; read in forked workers at archive scale."""
 
-    def read_share(index: int, count: int) -> tuple[list[Entry], list[ContentError]]:
-        share_report = _Reporter(catalog.root, [])
-        entries = [
-            _read_entry(catalog, source, section, share_report)
-            for source, section in files[index::count]
-        ]
-        return [e for e in entries if e is not None], share_report.errors
+    def read(file: tuple[PurePosixPath, Section]) -> tuple[Entry | None, list[ContentError]]:
+        own = report.fresh()
+        return _read_entry(catalog, *file, own), own.errors
 
     entries = []
-    for share_entries, errors in run_shares(read_share, worker_count(workers, len(files))):
+    for entry, errors in map_items(read, files, workers):
         report.errors.extend(errors)
-        entries.extend(share_entries)
-    order = {str(source): position for position, (source, _) in enumerate(files)}
-    return sorted(entries, key=lambda entry: order[entry.source])
+        if entry is not None:
+            entries.append(entry)
+    return entries
 
 
 def _read_entry(
@@ -582,16 +585,14 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int) -> None:
     renderer = BodyRenderer(catalog.root, url_of_source, catalog.images.get, catalog.policy)
     entries = list(catalog.entries.values())
 
-    def render_share(index: int, count: int) -> list[tuple[str, list[LinkProblem]]]:
-        rendered = []
-        for entry in entries[index::count]:
-            current[:] = [entry]
-            rendered.append(renderer.render(entry.body, PurePosixPath(entry.source)))
-        return rendered
+    def render(entry: Entry) -> tuple[str, list[LinkProblem]]:
+        current[:] = [entry]
+        return renderer.render(entry.body, PurePosixPath(entry.source))
 
-    shares = run_shares(render_share, worker_count(workers, len(entries)))
-    for position, entry in enumerate(entries):
-        entry.html, problems = shares[position % len(shares)][position // len(shares)]
+    for entry, (body_html, problems) in zip(
+        entries, map_items(render, entries, workers), strict=True
+    ):
+        entry.html = body_html
         for found in problems:
             report.add(
                 entry.source,

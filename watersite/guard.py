@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watersite.safety import SafetyPolicy, outbound_host
-from watersite.workers import run_shares, worker_count
+from watersite.workers import map_items
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _OWN_SCRIPT = re.compile(r' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
@@ -54,20 +54,12 @@ class Finding:
 def scan_site(output: Path, policy: SafetyPolicy, workers: int = 0) -> list[Finding]:
     """Every finding on every HTML page under `output`, in path order."""
     pages = sorted(path.relative_to(output).as_posix() for path in output.rglob("*.html"))
+    tags = TagVerdicts(policy)  # each worker fills its own copy
 
-    def scan_share(index: int, count: int) -> list[Finding]:
-        tags = TagVerdicts(policy)
-        return [
-            finding
-            for page in pages[index::count]
-            for finding in scan_page(
-                page, (output / page).read_text(encoding="utf-8"), policy, tags
-            )
-        ]
+    def scan(page: str) -> list[Finding]:
+        return list(scan_page(page, (output / page).read_text(encoding="utf-8"), policy, tags))
 
-    shares = run_shares(scan_share, worker_count(workers, len(pages)))
-    order = {page: position for position, page in enumerate(pages)}
-    return sorted((f for share in shares for f in share), key=lambda f: order[f.page])
+    return [finding for found in map_items(scan, pages, workers) for finding in found]
 
 
 class TagVerdicts:

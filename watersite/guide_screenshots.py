@@ -19,9 +19,8 @@ from playwright.sync_api import sync_playwright
 
 from watersite.bench.pageweight import CHROMIUM, serve
 from watersite.build import ROOT, build, load_settings
-from watersite.catalog import build_catalog
 from watersite.clock import SITE_TIMEZONE
-from watersite.safety import load_policy
+from watersite.plugins.contract import catalog_of
 
 GUIDE_IMAGES = ROOT / "docs" / "images"
 #: The demo's clock for the pictures: statuses as the guide describes them.
@@ -63,9 +62,7 @@ def take(target: Path = GUIDE_IMAGES) -> list[Path]:
         settings = load_settings(content=content, output=output, now=SHOT_TIME)
         settings["WATERSITE_PREVIEW"] = True
         build(settings)
-        catalog = build_catalog(
-            content, SHOT_TIME, load_policy(ROOT / "safety.yml"), ROOT / ".cache", preview=True
-        )
+        catalog = catalog_of(settings)
         with serve(output) as base_url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]

@@ -3,7 +3,7 @@
 Forked workers inherit every object of the build (templates, the catalog,
 Markdown renderers) without pickling; only what each returns is pickled back.
 Each share is every `count`-th job from `index` on, so work of all sizes mixes
-evenly. The caller combines the results in job order, which keeps the output
+evenly. `map_items` gives the results back in item order, which keeps the output
 the same as a serial run's.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 #: Jobs per worker below which forking costs more than it saves.
 MIN_JOBS_PER_WORKER = 50
@@ -39,6 +40,17 @@ def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
             return pool.map(_run_share, [(index, workers) for index in range(workers)])
     finally:
         _work.clear()
+
+
+def map_items(function: Callable[[Item], T], items: Sequence[Item], setting: int | None) -> list[T]:
+    """`function(item)` for every item, in item order; in forked workers where that pays
+    (`setting` as in `worker_count`)."""
+
+    def share(index: int, count: int) -> list[T]:
+        return [function(item) for item in items[index::count]]
+
+    shares = run_shares(share, worker_count(setting, len(items)))
+    return [shares[i % len(shares)][i // len(shares)] for i in range(len(items))]
 
 
 def _run_share(share: tuple[int, int]) -> Any:

@@ -38,7 +38,7 @@ import cbor2
 from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
-from watersite.workers import run_shares, worker_count
+from watersite.workers import map_items
 
 INDEX_DIR = "pagefind"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each CBOR payload
@@ -94,19 +94,19 @@ def write_search_documents(output: Path, pages: list[str], folder: Path, workers
     staging = folder / ".staging"
     staging.mkdir()
 
-    def cut_share(index: int, count: int) -> list[tuple[int, str]]:
-        cut = []
-        for position in range(index, len(pages), count):
-            page = pages[position]
-            document = search_document((output / page).read_text(encoding="utf-8"), page)
-            if document is not None:
-                (staging / str(position)).write_text(document, encoding="utf-8")
-                cut.append((position, hashlib.sha256(document.encode()).hexdigest()))
-        return cut
+    def cut(position: int) -> str | None:
+        page = pages[position]
+        document = search_document((output / page).read_text(encoding="utf-8"), page)
+        if document is None:
+            return None
+        (staging / str(position)).write_text(document, encoding="utf-8")
+        return hashlib.sha256(document.encode()).hexdigest()
 
-    shares = run_shares(cut_share, worker_count(workers, len(pages)))
+    digests = map_items(cut, range(len(pages)), workers)
     key = hashlib.sha256(f"{version('pagefind')} {_INDEX_FORMAT}\n".encode())
-    for position, digest in sorted(pair for share in shares for pair in share):
+    for position, digest in enumerate(digests):
+        if digest is None:
+            continue
         target = folder / pages[position]
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(staging / str(position), target)
