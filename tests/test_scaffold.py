@@ -148,3 +148,8 @@ def test_an_ambiguous_date_is_refused_with_the_format(content: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1 and "YYYY-MM-DD HH:MM" in result.stderr
     assert not list((content / "news/group").glob("*/*tong-zhi*.md"))
+
+
+def test_without_a_terminal_invoke_new_names_the_flags(content: Path) -> None:
+    result = run_with_answers(content, "")
+    assert result.returncode == 1 and "--section" in result.stderr

@@ -114,11 +114,11 @@ def new(  # noqa: PLR0917 - invoke turns each parameter into a flag
             print(f"没有栏目“{section}”。/ No section '{section}'.", file=sys.stderr)
         for number, option in enumerate(choices, start=1):
             print(f"{number:2}. {option.title}（{option.path}）")
-        answer = input("请输入栏目编号 / section number: ").strip()
+        answer = _ask("请输入栏目编号 / section number: ")
         if not answer.isdigit() or not 1 <= int(answer) <= len(choices):
             raise Exit("没有这个编号 / No such number.", 1)
         chosen = choices[int(answer) - 1]
-    title = title or input("标题 / title: ").strip()
+    title = title or _ask("标题 / title: ")
     if not title:
         raise Exit("标题不能为空 / The title cannot be empty.", 1)
     try:
@@ -139,6 +139,18 @@ def new(  # noqa: PLR0917 - invoke turns each parameter into a flag
         raise Exit(str(problem), 1) from None
     print(f"已新建 / Created: {path}")
     print("请打开这个文件，把每个【请填写…】换成实际内容，然后运行 ./run check。")
+
+
+def _ask(question: str) -> str:
+    """An answer typed by the editor; without a terminal, say which flag to give."""
+    try:
+        return input(question).strip()
+    except EOFError:
+        raise Exit(
+            "没有可以回答问题的终端：请用 --section 和 --title 给出。"
+            " / No terminal to answer on: give --section and --title.",
+            1,
+        ) from None
 
 
 @task(help={"body_file": "合并请求的说明文字所在文件 / file with the pull request's description"})
