@@ -4,115 +4,223 @@ Pagefind's *extended* binary (the `pagefind[extended]` wheel) segments Chinese;
 the plain one does not. Only elements marked `data-pagefind-body` (item and
 page bodies) are indexed, so navigation and footers never match.
 
-Pagefind is the costliest step of a build at archive scale, so it gets less to
-do: each page with a body is cut down to its title and that body element (a
-*search document*, in a temporary folder with the site's paths), which gives
-the same index a third faster, as Pagefind ignores the rest of a page anyway
-(tests/test_build_speed.py compares them). The index is kept in the build cache
-under the digest of all search documents: when no searchable text changed,
-the cached index is used again. The index folder in the output is always
-replaced whole: stale fragments never pile up.
+Pagefind is the costliest step of a build at archive scale, in time and memory
+(about 200 KB per page, all at once), so it gets less to do:
 
-Pagefind writes the values of each filter in hash-map order, which changes
-from run to run (https://github.com/Pagefind/pagefind/issues/638: fragments
-became stable in 1.3.0, filter indexes did not). We sort them and rename the
-files by their content, so the same pages always give the same index bytes.
+- each page with a body is cut down to its title and that body element (a
+  *search document*): the same index a third faster, as Pagefind ignores the
+  rest of a page anyway (tests/test_build_speed.py compares them);
+- the documents are split into parts of about `PAGES_PER_PART` pages (and at
+  most `MAX_PART_BYTES` of text, since Pagefind's memory grows with the text),
+  each indexed on its own, two at a time, and kept in the build cache under the
+  digest of its documents: an edit re-indexes one part, and Pagefind's memory
+  is that of two parts;
+- the parts are merged into the single index Pagefind would write for all
+  pages (`merge.py`), so the browser loads and ranks as before; the merged
+  index is cached too, under the digest of all documents.
+
+The index folder in the output is always replaced whole: stale fragments never
+pile up.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
+import html
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import cbor2
 from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
+from watersite.plugins.search_index.merge import merge_indexes
 from watersite.workers import map_items
 
 INDEX_DIR = "pagefind"
-_SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each CBOR payload
-#: Part of the cache key: change it when the post-processing below changes.
-_INDEX_FORMAT = "2"
+#: Part of every cache key: change it when the indexing or merging here changes.
+_INDEX_FORMAT = "3"
+#: Pages per index part on average (at most twice as many).
+PAGES_PER_PART = 500
+#: Text per index part at most: Pagefind 1.5.2 needs about 60 MB plus ten to
+#: twenty times the text it indexes (measured), so two at a time stay under 400 MB.
+MAX_PART_BYTES = 6_000_000
+#: Pagefind runs at once (each uses about 1.5 cores while it indexes).
+PARALLEL_PARTS = 2
 _BODY = re.compile(r"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
 _TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
 _LANG = re.compile(r'<html lang="([^"]+)"')
+_SORT = re.compile(r'\sdata-pagefind-sort="([^"]*)"')
 # Search documents are written once and read once: in memory where Linux offers
 # it and has room (Docker gives containers only 64 MB there by default).
 _MEMORY_DIR = Path("/dev/shm")
 _ROOM_PER_PAGE = 16 * 1024  # a search document is a few KB
 
 
+@dataclass(frozen=True)
+class Document:
+    """One page's search document, written under the scratch folder."""
+
+    page: str  # its path in the output, with '/'
+    digest: str  # of the document's text
+    size: int  # the document's bytes
+    sorts: dict[str, str]  # its data-pagefind-sort values by key
+
+    @property
+    def url(self) -> str:
+        """The URL Pagefind gives the page."""
+        return "/" + self.page.removesuffix("index.html")
+
+
 def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> None:
     """Index `output` into `output/pagefind`; raise ContentErrors if Pagefind fails.
 
-    With `cache`, an index built from the same search documents is used again.
+    With `cache`, index parts and the whole index built from the same search
+    documents are used again.
     """
     index = output / INDEX_DIR
     shutil.rmtree(index, ignore_errors=True)
     pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
-    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as folder:
-        digest = write_search_documents(output, pages, Path(folder), workers)
-        cached = cache / "search-index" / digest if cache else None
-        if cached is not None and cached.is_dir():
-            _link_tree(cached, index)
+    store = cache / "search-index" if cache else None
+    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as name:
+        scratch = Path(name)
+        documents = write_search_documents(output, pages, scratch, workers)
+        whole = store / "site" / _digest(documents) if store else None
+        if whole is not None and whole.is_dir():
+            _link_tree(whole, index)
             return
-        _run_pagefind(Path(folder), index)
-    if cached is not None:  # one index is enough; renamed into place whole
-        shutil.rmtree(cached.parent, ignore_errors=True)
-        _link_tree(index, cached.with_name("new"))
-        cached.with_name("new").rename(cached)
+        with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
+            parts = list(
+                pool.map(
+                    lambda numbered: _index_part(scratch, *numbered, store),
+                    enumerate(split_into_parts(documents)),
+                )
+            )
+        merge_indexes(parts, index, {d.url: d.sorts for d in documents})
+    # Pagefind also writes its stock UIs; our search page has its own.
+    for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
+        unused.unlink(missing_ok=True)
+    if store is not None and whole is not None:
+        shutil.rmtree(whole.parent, ignore_errors=True)  # one whole index is enough
+        _keep(index, whole)
+        _prune(store / "parts", {p.name for p in parts})
+
+
+def split_into_parts(documents: list[Document]) -> list[list[Document]]:
+    """The documents in URL order, cut into runs of about PAGES_PER_PART pages.
+
+    A run ends after a page whose path hashes to a multiple of PAGES_PER_PART,
+    so a new or edited page changes one part only (or the few up to the next
+    such page, where a run had to end early: at twice that many pages or
+    MAX_PART_BYTES). Each part is a run of the merged index's page numbers.
+    """
+    parts: list[list[Document]] = [[]]
+    size = 0
+    for document in sorted(documents, key=lambda d: d.url):
+        if parts[-1] and (
+            size + document.size > MAX_PART_BYTES or len(parts[-1]) >= 2 * PAGES_PER_PART
+        ):
+            parts.append([])
+            size = 0
+        parts[-1].append(document)
+        size += document.size
+        mark = int.from_bytes(hashlib.sha256(document.page.encode()).digest()[:8], "big")
+        if mark % PAGES_PER_PART == 0:
+            parts.append([])
+            size = 0
+    return [part for part in parts if part] or [[]]
+
+
+def _digest(documents: list[Document]) -> str:
+    key = hashlib.sha256(f"{version('pagefind')} {_INDEX_FORMAT}\n".encode())
+    for document in documents:
+        key.update(f"{document.page} {document.digest}\n".encode())
+    return key.hexdigest()
+
+
+def _index_part(scratch: Path, number: int, documents: list[Document], store: Path | None) -> Path:
+    """The Pagefind index of one part: from the cache, or made now (and cached)."""
+    cached = store / "parts" / _digest(documents) if store else None
+    if cached is not None and cached.is_dir():
+        return cached
+    site = scratch / f"part-{number}"
+    site.mkdir()
+    # Linked in reverse URL order: tmpfs lists the newest entry first, so Pagefind
+    # numbers the pages in URL order, and merging needs no renumbering (it would
+    # renumber correctly otherwise, only slower).
+    for document in reversed(documents):
+        target = site / document.page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(scratch / "documents" / document.page, target)
+    if cached is None:
+        _run_pagefind(site, scratch / f"index-{number}")
+        return scratch / f"index-{number}"
+    partial = cached.with_name(cached.name + ".new")  # written in place, renamed whole
+    shutil.rmtree(partial, ignore_errors=True)
+    _run_pagefind(site, partial)
+    partial.rename(cached)
+    return cached
+
+
+def _keep(folder: Path, cached: Path) -> None:
+    """Store `folder` in the cache as `cached`, renamed into place whole."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(cached.name + ".new")
+    shutil.rmtree(partial, ignore_errors=True)
+    _link_tree(folder, partial)
+    partial.rename(cached)
+
+
+def _prune(folder: Path, used: set[str]) -> None:
+    """Drop cached parts this build did not use."""
+    for path in folder.iterdir():
+        if path.name not in used:
+            shutil.rmtree(path)
 
 
 def _scratch(pages: list[str]) -> Path | None:
-    """Memory if it has room for the search documents, else the usual temporary folder
-    (where the index is complete too, but its bytes may follow the disk's order)."""
+    """Memory if it has room for the search documents, else the usual temporary folder."""
     room = os.access(_MEMORY_DIR, os.W_OK) and shutil.disk_usage(_MEMORY_DIR).free
     return _MEMORY_DIR if room and room > _ROOM_PER_PAGE * len(pages) else None
 
 
-def write_search_documents(output: Path, pages: list[str], folder: Path, workers: int = 0) -> str:
-    """Write each page's search document under `folder`; return the digest of them all.
+def write_search_documents(
+    output: Path, pages: list[str], scratch: Path, workers: int = 0
+) -> list[Document]:
+    """Write each page's search document under `scratch/documents`, in forked workers;
+    `pages` are the output's HTML files, sorted. Returns the documents in page order."""
+    folder = scratch / "documents"
 
-    Pagefind numbers pages in the order the file system lists them, which on
-    ext4 follows a per-disk hash: the same site indexed on another machine gave
-    other bytes. Workers cut the documents into a flat staging folder; here they
-    are linked into place one by one in path order, in an in-memory folder that
-    lists files in the order they were made, so the index is the same wherever
-    it is built. `pages` are the output's HTML files, sorted.
-    """
-    staging = folder / ".staging"
-    staging.mkdir()
-
-    def cut(position: int) -> str | None:
-        page = pages[position]
-        document = search_document((output / page).read_text(encoding="utf-8"), page)
-        if document is None:
+    def cut(page: str) -> Document | None:
+        text = search_document((output / page).read_text(encoding="utf-8"), page)
+        if text is None:
             return None
-        (staging / str(position)).write_text(document, encoding="utf-8")
-        return hashlib.sha256(document.encode()).hexdigest()
-
-    digests = map_items(cut, range(len(pages)), workers)
-    key = hashlib.sha256(f"{version('pagefind')} {_INDEX_FORMAT}\n".encode())
-    for position, digest in enumerate(digests):
-        if digest is None:
-            continue
-        target = folder / pages[position]
+        target = folder / page
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(staging / str(position), target)
-        key.update(f"{pages[position]} {digest}\n".encode())
-    shutil.rmtree(staging)
-    return key.hexdigest()
+        target.write_text(text, encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return Document(page, digest, len(text.encode()), sort_values(text, page))
+
+    return [d for d in map_items(cut, pages, workers) if d is not None]
+
+
+def sort_values(document: str, page: str) -> dict[str, str]:
+    """The `data-pagefind-sort="key:value"` values of a document, by key."""
+    values = {}
+    for found in _SORT.finditer(document):
+        key, colon, value = html.unescape(found.group(1)).partition(":")
+        if not colon:  # Pagefind would read the value from the element's text: we never do
+            raise ValueError(f'{page}: data-pagefind-sort="{found.group(1)}" has no value')
+        values[key] = value
+    return values
 
 
 def search_document(html: str, page: str) -> str | None:
@@ -167,44 +275,6 @@ def _run_pagefind(site: Path, index: Path) -> None:
                 )
             ]
         )
-    # Pagefind also writes its stock UIs; our search page has its own.
-    for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
-        unused.unlink(missing_ok=True)
-    make_filters_reproducible(index)
-
-
-def _read(path: Path) -> Any:
-    return cbor2.loads(gzip.decompress(path.read_bytes())[len(_SIGNATURE) :])
-
-
-def _write(folder: Path, stem: str, suffix: str, digits: int, payload: Any) -> str:
-    data = _SIGNATURE + cbor2.dumps(payload)
-    name = f"{stem}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
-    return name
-
-
-def make_filters_reproducible(index: Path) -> None:
-    """Sort filters and their values; rename filter and meta files by content."""
-    entry_file = index / "pagefind-entry.json"
-    entry = json.loads(entry_file.read_text(encoding="utf-8"))
-    for language, info in entry["languages"].items():
-        meta_file = index / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read(meta_file)
-        filters = meta[3]  # [[filter name, file hash], ...]
-        for pair in filters:
-            filter_file = index / "filter" / f"{pair[1]}.pf_filter"
-            name, values = _read(filter_file)
-            filter_file.unlink()
-            pair[1] = _write(index / "filter", language, ".pf_filter", 7, [name, sorted(values)])
-        filters.sort()  # the list of filters is in hash-map order too
-        meta_file.unlink()
-        info["hash"] = _write(index, f"pagefind.{language}", ".pf_meta", 13, meta).removeprefix(
-            "pagefind."
-        )
-    entry_file.write_text(
-        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
 
 
 def index_site(pelican: Any) -> None:

@@ -1,0 +1,201 @@
+"""The search index is built in parts and merged: the merged index holds exactly
+what Pagefind indexes in one run over all pages, does not depend on how the
+pages were split or on the order the disk lists them, and an edit re-indexes
+only the part that holds the edited page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run, tree_digests
+from watersite.plugins import search_index
+from watersite.plugins.search_index import Document, split_into_parts
+from watersite.plugins.search_index.merge import read_cbor, read_payload
+
+
+def canonical(index: Path) -> dict[str, Any]:
+    """What a search can see in an index, keyed by URL instead of page numbers and
+    file names: pages and word counts, words with each page's positions (meta
+    field ids as names), filters, chunk bounds, and each sort's values in order."""
+    entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
+    found: dict[str, Any] = {}
+    for language, info in entry["languages"].items():
+        version, pages, chunks, filters, sorts, fields = read_cbor(
+            index / f"pagefind.{info['hash']}.pf_meta"
+        )
+        fragments = [
+            json.loads(read_payload(index / "fragment" / f"{name}.pf_fragment"))
+            for name, _ in pages
+        ]
+        urls = [fragment["url"] for fragment in fragments]
+
+        def by_url(postings: list[list[Any]]) -> dict[str, Any]:
+            number, decoded = 0, {}
+            for delta, positions, meta in postings:
+                number += delta
+                names = [fields[-p - 1] if p < 0 else p for p in meta]  # noqa: B023
+                decoded[urls[number]] = (positions, names)  # noqa: B023
+            return decoded
+
+        words = {}
+        for _, _, name in chunks:
+            for word, postings, variants in read_cbor(index / "index" / f"{name}.pf_index")[0]:
+                assert word not in words, "a word in two chunks"
+                words[word] = (by_url(postings), {f: by_url(p) for f, p in variants})
+        values = {}
+        for filter_name, file in filters:
+            _, listed = read_cbor(index / "filter" / f"{file}.pf_filter")
+            values[filter_name] = {v: sorted(urls[p] for p in ps) for v, ps in listed}
+        found[language] = {
+            "version": version,
+            "pages": sorted((u, count) for u, (_, count) in zip(urls, pages, strict=True)),
+            "page_count": info["page_count"],
+            "bounds": [(first, last) for first, last, _ in chunks],
+            "fields": fields,
+            "words": words,
+            "filters": values,
+            # Pagefind breaks ties by its own page numbers: compare the values' order.
+            "sorts": {key: [fragments[p]["meta"].get(key) for p in ps] for key, ps in sorts},
+        }
+    return found
+
+
+def pagefind_in_one_run(site: Path, target: Path) -> Path:
+    result = run(
+        sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(target)
+    )
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+def copy_site(fixture_site: Path, target: Path) -> Path:
+    shutil.copytree(fixture_site, target, ignore=shutil.ignore_patterns("pagefind"))
+    return target
+
+
+def test_the_merged_index_holds_what_pagefind_indexes_in_one_run(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)  # many parts
+    site = copy_site(fixture_site, tmp_path / "site")
+    search_index.build_index(site, None)
+    whole = pagefind_in_one_run(site, tmp_path / "whole")
+    assert canonical(site / "pagefind") == canonical(whole)
+
+
+def test_the_index_is_the_same_however_the_pages_are_split(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(fixture_site, tmp_path / "site")
+    for pages_per_part in (3, 7):
+        monkeypatch.setattr(search_index, "PAGES_PER_PART", pages_per_part)
+        search_index.build_index(site, None)
+        assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
+def test_parts_numbered_in_another_order_by_pagefind_merge_to_the_same_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On disk (no room in memory) Pagefind numbers pages in the disk's order:
+    the merge renumbers them."""
+    monkeypatch.setattr(search_index, "_ROOM_PER_PAGE", 1 << 60)
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 5)
+    site = copy_site(fixture_site, tmp_path / "site")
+    search_index.build_index(site, None)
+    assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
+def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    parts_before = {p.name for p in (cache / "search-index/parts").iterdir()}
+    item = sorted(site.glob("news/group/2024/*/index.html"))[0]
+    item.write_text(
+        item.read_text(encoding="utf-8").replace("</h1>", "（更正）</h1>", 1), encoding="utf-8"
+    )
+    indexed: list[bool] = []  # for each part indexed: does it hold the edited page?
+    run_pagefind = search_index._run_pagefind
+
+    def spy(part: Path, index: Path) -> None:
+        indexed.append((part / item.relative_to(site)).is_file())
+        run_pagefind(part, index)
+
+    monkeypatch.setattr(search_index, "_run_pagefind", spy)
+    search_index.build_index(site, cache)
+    assert indexed == [True], "only the edited page's part is indexed again"
+    parts_after = {p.name for p in (cache / "search-index/parts").iterdir()}
+    assert len(parts_after - parts_before) == 1 and len(parts_after) == len(parts_before)
+    assert len(list((cache / "search-index/site").iterdir())) == 1, "one whole index is kept"
+    clean = copy_site(site, tmp_path / "clean")
+    search_index.build_index(clean, None)
+    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+
+
+def test_parts_hold_a_bounded_amount_of_text_and_a_new_page_changes_few_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 50)
+    monkeypatch.setattr(search_index, "MAX_PART_BYTES", 60_000)
+    documents = [
+        Document(f"news/{n:05d}/index.html", "", 30_000 if n % 97 == 0 else 500, {})
+        for n in range(0, 6000, 2)
+    ]
+    parts = split_into_parts(documents)
+    assert [d for part in parts for d in part] == documents, "every page once, in URL order"
+    assert all(len(p) <= 100 and sum(d.size for d in p) <= 60_000 for p in parts)
+    assert 20 < len(parts) < 100
+    added = Document("news/03001/index.html", "", 500, {})
+    after = split_into_parts([*documents, added])
+    changed = [p for p in after if p not in parts]
+    # The part it joins, and the ones up to the next natural end if runs were cut early.
+    assert any(added in p for p in changed) and len(changed) <= 3
+    assert len(after) - len(changed) >= len(parts) - 3, "every other part is kept"
+
+
+SORTED_PAGES = {
+    "a/index.html": ("9", "", "水厂 九号"),
+    "b/index.html": ("10", "", "水厂 十号"),
+    "c/index.html": ("-2.5", '<img src="/x.png" alt="图">', "水厂 负数"),
+    "d/index.html": ("100", "", "水表 一百"),
+}
+
+
+def test_numeric_sorts_and_parts_with_other_meta_fields_merge_like_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sort values that are all numbers sort as numbers; a part whose pages have
+    an image (so an extra meta field) merges with parts that have none."""
+    site = tmp_path / "site"
+    for page, (number, image, text) in SORTED_PAGES.items():
+        path = site / page
+        path.parent.mkdir(parents=True)
+        path.write_text(
+            f'<html lang="zh-CN"><head><title>{text}</title></head><body>'
+            f'<main data-pagefind-body><h1 data-pagefind-sort="n:{number}"'
+            f' data-pagefind-meta="n:{number}">{text}</h1>{image}<p>{text}</p></main>'
+            "</body></html>",
+            encoding="utf-8",
+        )
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 1)  # a part per page
+    search_index.build_index(site, None)
+    whole = pagefind_in_one_run(site, tmp_path / "whole")
+    assert canonical(site / "pagefind") == canonical(whole)
+    assert canonical(whole)["zh-cn"]["sorts"]["n"] == ["-2.5", "9", "10", "100"]
+
+
+def test_a_sort_without_a_value_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"x/index\.html"):
+        search_index.sort_values('<h1 data-pagefind-sort="date">标题</h1>', "x/index.html")
+    assert search_index.sort_values('<p data-pagefind-sort="date:2024-05-01">', "p") == {
+        "date": "2024-05-01"
+    }
