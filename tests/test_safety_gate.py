@@ -18,7 +18,7 @@ from tests.conftest import FIXED_NOW, build_into
 from watersite.build import ROOT, check
 from watersite.catalog import build_catalog
 from watersite.errors import ContentErrors
-from watersite.guard import scan_page
+from watersite.guard import scan_page, scan_site
 from watersite.images import ImageError, ImagePipeline
 from watersite.safety import Limits, SafetyPolicy, is_resident_id, load_policy, scan_text
 from watersite.security import CSP, HEADERS, HSTS, rendered_files
@@ -116,6 +116,22 @@ def test_guard_accepts_the_theme_own_markup() -> None:
         '<meta name="description" content="a style=b hidden onload=x">'
     )
     assert not list(scan_page("index.html", page, POLICY))
+
+
+def test_the_guard_remembers_clean_pages_by_their_exact_bytes_and_the_policy(
+    tmp_path: Path,
+) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    page = site / "news/x/index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<main><a href="https://www.gov.cn/">国务院</a></main>', encoding="utf-8")
+    assert scan_site(site, POLICY, 1, cache) == []
+    assert scan_site(site, POLICY, 1, cache) == [], "a rebuild finds it clean again"
+    page.write_text(page.read_text(encoding="utf-8") + '<p onclick="x()">x</p>', encoding="utf-8")
+    assert [f.page for f in scan_site(site, POLICY, 1, cache)] == ["news/x/index.html"]
+    page.write_text('<main><a href="https://www.gov.cn/">国务院</a></main>', encoding="utf-8")
+    stricter = POLICY.model_copy(update={"allowed_hosts": ["example.org"]})
+    assert scan_site(site, stricter, 1, cache), "a new policy judges every page again"
 
 
 def test_a_template_with_a_spam_link_fails_the_build(content_copy: Path, tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ quotes), so regular expressions are reliable here and keep the scan fast.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +53,49 @@ class Finding:
     en: str
 
 
-def scan_site(output: Path, policy: SafetyPolicy, workers: int = 0) -> list[Finding]:
-    """Every finding on every HTML page under `output`, in path order."""
+def scan_site(
+    output: Path, policy: SafetyPolicy, workers: int = 0, cache: Path | None = None
+) -> list[Finding]:
+    """Every finding on every HTML page under `output`, in path order.
+
+    With `cache`, pages found clean by an earlier build under the same policy and
+    guard code are known by their digest and not scanned again (a rebuild at
+    archive scale changes a few pages); a page is judged on its exact bytes.
+    """
     pages = sorted(path.relative_to(output).as_posix() for path in output.rglob("*.html"))
     tags = TagVerdicts(policy)  # each worker fills its own copy
+    known = _CleanPages(cache, policy)
 
-    def scan(page: str) -> list[Finding]:
-        return list(scan_page(page, (output / page).read_text(encoding="utf-8"), policy, tags))
+    def scan(page: str) -> tuple[str, list[Finding]]:
+        data = (output / page).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in known.digests:
+            return digest, []
+        return digest, list(scan_page(page, data.decode("utf-8"), policy, tags))
 
-    return [finding for found in map_items(scan, pages, workers) for finding in found]
+    results = map_items(scan, pages, workers)
+    known.save({digest for digest, found in results if not found})
+    return [finding for _, found in results for finding in found]
+
+
+class _CleanPages:
+    """Digests of pages the guard found clean, kept in the build cache under a key
+    made of the policy and this module's code (a change to either forgets them)."""
+
+    def __init__(self, cache: Path | None, policy: SafetyPolicy):
+        key = hashlib.sha256(Path(__file__).read_bytes() + policy.model_dump_json().encode())
+        self.file = cache / "guard" / f"{key.hexdigest()}.txt" if cache else None
+        self.digests: set[str] = set()
+        if self.file is not None and self.file.is_file():
+            self.digests = set(self.file.read_text(encoding="utf-8").split())
+
+    def save(self, digests: set[str]) -> None:
+        """Keep exactly this build's clean pages (one list: the newest)."""
+        if self.file is None:
+            return
+        shutil.rmtree(self.file.parent, ignore_errors=True)
+        self.file.parent.mkdir(parents=True)
+        self.file.write_text("\n".join(sorted(digests)), encoding="utf-8")
 
 
 class TagVerdicts:

@@ -26,7 +26,10 @@ def guard_output(pelican: Any) -> None:
     if own_host:  # canonical and share links point to the site itself
         policy = policy.model_copy(update={"allowed_hosts": [*policy.allowed_hosts, own_host]})
     findings = scan_site(
-        Path(settings["OUTPUT_PATH"]), policy, settings.get("WATERSITE_RENDER_WORKERS", 0)
+        Path(settings["OUTPUT_PATH"]),
+        policy,
+        settings.get("WATERSITE_RENDER_WORKERS", 0),
+        Path(settings["WATERSITE_CACHE_DIR"]),
     )
     if not findings:
         return

@@ -119,8 +119,10 @@ def split_into_parts(documents: list[Document]) -> list[list[Document]]:
 
     A run ends after a page whose path hashes to a multiple of PAGES_PER_PART,
     so a new or edited page changes one part only (or the few up to the next
-    such page, where a run had to end early: at twice that many pages or
-    MAX_PART_BYTES). Each part is a run of the merged index's page numbers.
+    such page, where a run had to end otherwise: not before a fifth of
+    PAGES_PER_PART, as each Pagefind run costs 0.2 s to start, and at twice
+    that many pages or MAX_PART_BYTES). Each part is a run of the merged
+    index's page numbers.
     """
     parts: list[list[Document]] = [[]]
     size = 0
@@ -133,7 +135,7 @@ def split_into_parts(documents: list[Document]) -> list[list[Document]]:
         parts[-1].append(document)
         size += document.size
         mark = int.from_bytes(hashlib.sha256(document.page.encode()).digest()[:8], "big")
-        if mark % PAGES_PER_PART == 0:
+        if mark % PAGES_PER_PART == 0 and len(parts[-1]) * 5 >= PAGES_PER_PART:
             parts.append([])
             size = 0
     return [part for part in parts if part] or [[]]
