@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from jinja2 import Template
 
-from tests.conftest import DEMO_CONTENT, DEMO_NOW, run, tree_digests
+from tests.conftest import (
+    DEMO_CONTENT,
+    DEMO_NOW,
+    FIXTURE_CONTENT,
+    build_into,
+    run,
+    tree_digests,
+)
 from watersite import workers
 from watersite.bench import buildspeed
 from watersite.bench.corpus import edit_one_item, templates, write_baseline, write_corpus
@@ -44,6 +51,33 @@ def test_parallel_and_incremental_builds_equal_a_clean_serial_build(tmp_path: Pa
     again = build_demo(tmp_path / "parallel", render_workers=2, cache=tmp_path / "cache")
     assert again == serial, "a rebuild over the last output with warm caches"
     assert len(serial) > 300
+
+
+def test_a_rebuild_replaces_the_last_output_whole(fixture_site: Path, tmp_path: Path) -> None:
+    """The last output is deleted in the background: nothing of it is left."""
+    output = tmp_path / "output"
+    shutil.copytree(fixture_site, output)
+    (output / "news/old-page").mkdir()
+    (output / "news/old-page/index.html").write_text("旧页面", encoding="utf-8")
+    (tmp_path / ".old-output-output-1").mkdir()  # left by a killed build
+    build_into(FIXTURE_CONTENT, output)
+    assert tree_digests(output) == tree_digests(fixture_site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_build_that_fails_its_content_checks_leaves_the_last_output(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    content, output = tmp_path / "content", tmp_path / "output"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    shutil.copytree(fixture_site, output)
+    article = content / "news/group/2024/plant-upgrade.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8"
+    )
+    with pytest.raises(ContentErrors):
+        build_into(content, output)
+    assert tree_digests(output) == tree_digests(fixture_site)
 
 
 def deferred_writer(tmp_path: Path, pages: dict[str, str]) -> DeferredWriter:

@@ -13,13 +13,22 @@ and content errors or crashes are raised in the parent. Nothing listens to
 `content_written`; plugins that post-process (output_guard, search_index) read
 the output folder at `finalized`.
 
+The last build's output is moved aside and deleted in a background thread
+while this build works (Pelican deletes it file by file first: 3 s for
+40,000 files), after the content checks passed, so a failed check still
+leaves the last output in place.
+
 Setting: WATERSITE_RENDER_WORKERS (0: one per CPU; 1 renders in this process).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import threading
 import traceback
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -118,10 +127,47 @@ def get_writer(pelican: Any) -> type[Writer]:
 
 def get_generators(pelican: Any) -> type[Generator]:
     """The generator that renders, after all generators that write pages."""
+    _delete_old_output_in_background(pelican)
     return RenderGenerator
+
+
+_OLD_OUTPUT = ".old-output-"  # prefix of the folder the last output is moved to
+_deleting: list[threading.Thread] = []
+
+
+def _delete_old_output_in_background(pelican: Any) -> None:
+    """Move the last output aside for a thread to delete, where Pelican would
+    delete it file by file (it then finds no output folder to clean)."""
+    output = Path(pelican.output_path)
+    content = Path(pelican.path).resolve()
+    if (
+        not pelican.delete_outputdir
+        or pelican.output_retention
+        or not output.is_dir()
+        or content.is_relative_to(output.resolve())  # Pelican refuses to clean that too
+    ):
+        return
+    old = [*output.parent.glob(f"{_OLD_OUTPUT}{output.name}-*")]  # left by killed builds
+    try:
+        moved = output.with_name(f"{_OLD_OUTPUT}{output.name}-{os.getpid()}")
+        output.rename(moved)
+    except OSError:  # a mount point, say: Pelican cleans it as usual
+        return
+    thread = threading.Thread(
+        target=lambda: [shutil.rmtree(path, ignore_errors=True) for path in [*old, moved]]
+    )
+    thread.start()
+    _deleting.append(thread)
+
+
+def finish_deleting(pelican: Any) -> None:
+    """Wait for the old output to be gone before the build ends."""
+    while _deleting:
+        _deleting.pop().join()
 
 
 def register() -> None:
     """Connect to Pelican's signals."""
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(finish_deleting)
