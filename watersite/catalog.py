@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
 from watersite.files import check_attachment
 from watersite.images import ImageError, ImagePipeline, ProcessedImage
-from watersite.markdown import BodyRenderer, LinkProblem
+from watersite.markdown import BodyRenderer
+from watersite.memo import Lookup, Memo, Rendered, key_of
 from watersite.safety import SafetyPolicy, scan_text
 from watersite.scaffold import placeholder_lines
 from watersite.schema import MODEL_BY_KIND, models, validate
@@ -148,14 +152,14 @@ def build_catalog(
     report = _Reporter(root, catalog.errors)
     markdown_files, data_files = _walk(root, catalog, report)
     _process_files(catalog, report)
-    for entry in _read_entries(catalog, markdown_files, report, workers):
+    for entry in _read_entries(catalog, markdown_files, report, workers, cache_dir):
         entry.preview = preview and entry.state in (DRAFT, SCHEDULED)
         catalog.entries[entry.source] = entry
     _check_required_files(catalog, report)
     _check_unique_urls(catalog, report)
     _check_unique_topics(catalog, report)
     _check_threads(catalog, report)
-    _render_bodies(catalog, report, workers)
+    _render_bodies(catalog, report, workers, cache_dir)
     for source, name in data_files:
         table = _read_data(root, source, name, policy, report)
         if table is not None:
@@ -357,19 +361,56 @@ def _read_entries(
     files: list[tuple[PurePosixPath, Section]],
     report: _Reporter,
     workers: int,
+    cache_dir: Path,
 ) -> list[Entry]:
-    """Every readable entry, in file order; read in forked workers at archive scale."""
+    """Every readable entry, in file order; read in forked workers at archive scale.
+    A file read without problems by the last build, with the same bytes and the
+    same files around it, is not read again (watersite/memo.py)."""
+    memo: Memo[Entry] = Memo(cache_dir, "entries", _reading_salt(catalog, report))
 
-    def read(file: tuple[PurePosixPath, Section]) -> tuple[Entry | None, list[ContentError]]:
+    def read(file: tuple[PurePosixPath, Section]) -> tuple[str, Entry | None, list[ContentError]]:
+        data = (catalog.root / file[0]).read_bytes()
+        key = key_of(str(file[0]), hashlib.sha256(data).hexdigest())
+        kept = memo.last.get(key)
+        if kept is not None:
+            return key, kept, []
         own = report.fresh()
-        return _read_entry(catalog, *file, own), own.errors
+        return key, _read_entry(catalog, *file, own), own.errors
 
     entries = []
-    for entry, errors in map_items(read, files, workers):
+    clean = {}
+    for key, entry, errors in map_items(read, files, workers):
         report.errors.extend(errors)
         if entry is not None:
+            entry.state = _state_of(entry.meta, catalog.now)
             entries.append(entry)
+            if not errors:
+                clean[key] = entry
+    memo.save(clean)
     return entries
+
+
+def _reading_salt(catalog: Catalog, report: _Reporter) -> str:
+    """What reading any file depends on besides its own bytes: the policy, how
+    files are named in messages, and every path under content/ (validation
+    checks that the files an item names exist)."""
+    paths = [
+        os.path.join(folder, name)
+        for folder, _, names in sorted(os.walk(catalog.root))
+        for name in sorted(names)
+    ]
+    return key_of(catalog.policy.model_dump_json(), report.prefix, *paths)
+
+
+def _state_of(meta: models.Strict, now: datetime) -> str:
+    """Published, draft, scheduled (an item waiting for its date) or withdrawn."""
+    status = getattr(meta, "status", "published")
+    if status == "draft":
+        return DRAFT
+    if isinstance(meta, models.Item) and meta.date > now:
+        # Only dated items wait for their date; a page's date is when it was updated.
+        return SCHEDULED
+    return WITHDRAWN if status == "withdrawn" else PUBLISHED
 
 
 def _read_entry(
@@ -398,22 +439,13 @@ def _read_entry(
     date: datetime | None = getattr(meta, "date", None)
     if not _year_folder_matches(source, date, parsed, report):
         return None
-    if getattr(meta, "status", "published") == "draft":
-        state = DRAFT
-    elif isinstance(meta, models.Item) and meta.date > catalog.now:
-        # Only dated items wait for their date; a page's date is when it was updated.
-        state = SCHEDULED
-    elif getattr(meta, "status", "published") == "withdrawn":
-        state = WITHDRAWN
-    else:
-        state = PUBLISHED
     return Entry(
         source=str(source),
         section=section,
         meta=meta,
         slug=slug,
         url=_url_of(section, slug, date),
-        state=state,
+        state=_state_of(meta, catalog.now),
         body=parsed.body,
     )
 
@@ -572,8 +604,9 @@ def _check_threads(catalog: Catalog, report: _Reporter) -> None:
 # --- bodies -------------------------------------------------------------------
 
 
-def _render_bodies(catalog: Catalog, report: _Reporter, workers: int) -> None:
-    """Markdown to HTML for every entry, in forked workers at archive scale."""
+def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir: Path) -> None:
+    """Markdown to HTML for every entry, in forked workers at archive scale; bodies
+    that the last build rendered from the same text and lookups are reused."""
     current: list[Entry] = []
 
     def url_of_source(target: str) -> str | None:
@@ -582,18 +615,40 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int) -> None:
             return None
         return entry.url
 
-    renderer = BodyRenderer(catalog.root, url_of_source, catalog.images.get, catalog.policy)
+    lookups: dict[str, Callable[[Any], Any]] = {
+        "url": url_of_source,
+        "image": catalog.images.get,
+        "file": lambda target: (catalog.root / target).is_file(),
+    }
+    made: list[Lookup] = []
+
+    def recorded(kind: str) -> Callable[[Any], Any]:
+        def lookup(argument: Any) -> Any:
+            made.append((kind, argument, lookups[kind](argument)))
+            return made[-1][2]
+
+        return lookup
+
+    renderer = BodyRenderer(
+        catalog.root, recorded("url"), recorded("image"), catalog.policy, recorded("file")
+    )
+    bodies: Memo[Rendered] = Memo(cache_dir, "bodies", catalog.policy.model_dump_json())
     entries = list(catalog.entries.values())
 
-    def render(entry: Entry) -> tuple[str, list[LinkProblem]]:
+    def render(entry: Entry) -> tuple[str, Rendered]:
         current[:] = [entry]
-        return renderer.render(entry.body, PurePosixPath(entry.source))
+        key = key_of(entry.source, entry.body)
+        found = bodies.last.get(key)
+        if found is None or not found.still_valid(lambda kind, arg: lookups[kind](arg)):
+            made.clear()
+            found = Rendered(*renderer.render(entry.body, PurePosixPath(entry.source)), list(made))
+        return key, found
 
-    for entry, (body_html, problems) in zip(
-        entries, map_items(render, entries, workers), strict=True
-    ):
-        entry.html = body_html
-        for found in problems:
+    rendered = map_items(render, entries, workers)
+    bodies.save(dict(rendered))
+    for entry, (_, body) in zip(entries, rendered, strict=True):
+        entry.html = body.html
+        for found in body.problems:
             report.add(
                 entry.source,
                 _body_line(catalog.root, entry, found.target),

@@ -93,11 +93,13 @@ class BodyRenderer:
         url_of_source: Callable[[str], str | None],
         image_of: Callable[[str], ProcessedImage | None],
         policy: SafetyPolicy,
+        file_exists: Callable[[PurePosixPath], bool] | None = None,
     ):
         self.content_root = content_root
         self.url_of_source = url_of_source
         self.image_of = image_of
         self.policy = policy
+        self.file_exists = file_exists or (lambda target: (content_root / target).is_file())
         self._state = _RenderState()
         self._md = markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
@@ -159,7 +161,7 @@ class BodyRenderer:
                 )
                 return "#"
             return "/" + page_url + suffix
-        if not (self.content_root / target).is_file():
+        if not self.file_exists(target):
             self._problem(
                 url,
                 f"找不到链接或图片的文件“{url}”（应在 content/{target}）。请检查文件名和大小写，"
