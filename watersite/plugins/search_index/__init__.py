@@ -42,7 +42,7 @@ from typing import Any
 from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
-from watersite.plugins.search_index.merge import merge_indexes
+from watersite.plugins.search_index.merge import describe_pages, merge_indexes
 from watersite.workers import map_items
 
 INDEX_DIR = "pagefind"
@@ -168,6 +168,7 @@ def _index_part(scratch: Path, number: int, documents: list[Document], store: Pa
     partial = cached.with_name(cached.name + ".new")  # written in place, renamed whole
     shutil.rmtree(partial, ignore_errors=True)
     _run_pagefind(site, partial)
+    describe_pages(partial)
     partial.rename(cached)
     return cached
 

@@ -48,6 +48,7 @@ import cbor2
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each payload
 CHUNK_SIZE = 20_000  # numbers of postings per index chunk (PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE)
 ENTRY = "pagefind-entry.json"
+PAGES = "watersite-pages.json"  # ours, next to a part's index: its pages' URLs and digests
 _POSITIONS = operator.itemgetter(1)  # of a page in a word's postings
 _META = operator.itemgetter(2)
 _DELTA = operator.itemgetter(0)
@@ -77,8 +78,8 @@ class Names:
         self.language = language
         self.taken: set[str] = set()
 
-    def name(self, payload: bytes, payload_hash: str | None = None) -> str:
-        full = f"{self.language}_{payload_hash or pagefind_hash(payload)}"
+    def name(self, payload_hash: str) -> str:
+        full = f"{self.language}_{payload_hash}"
         short = full[: len(self.language) + 8]
         while short in self.taken and len(short) < len(full):
             short = full[: len(short) + 1]
@@ -133,7 +134,8 @@ class Part:
 
 
 def merge_indexes(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) -> None:
-    """Merge the Pagefind indexes in `parts` into `target`.
+    """Merge the Pagefind indexes in `parts` into `target`; each part indexes a run
+    of pages in URL order, the parts in that order too.
 
     `sorts` holds each page's `data-pagefind-sort` values by URL: the index keeps
     only the order they give, so merging needs them again.
@@ -151,7 +153,7 @@ def _merge(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) ->
     for name in ("index", "filter", "fragment"):
         (target / name).mkdir()
     for path in sorted(parts[0].iterdir()):  # the search scripts and WebAssembly
-        if path.is_file() and path.name != ENTRY and path.suffix != ".pf_meta":
+        if path.is_file() and path.name not in (ENTRY, PAGES) and path.suffix != ".pf_meta":
             shutil.copyfile(path, target / path.name)
     entry = dict(entries[0])  # keeps Pagefind's key order
     entry["languages"] = {}
@@ -177,14 +179,14 @@ def _merge_language(
     versions = {part.meta[0] for part in parts}
     if len(versions) != 1:
         raise ValueError(f"search index parts from different Pagefind versions: {versions}")
-    pages, numbers = _number_pages(parts)
+    pages, numbers = _number_pages(language, parts)
     meta_fields = sorted({name for part in parts for name in part.meta_fields})
     for part, part_numbers in zip(parts, numbers, strict=True):
         part.renumber(part_numbers, meta_fields)
     fragments = Names(language)
     meta_pages = []
     for page in pages:
-        name = fragments.name(b"", page.payload_hash)
+        name = fragments.name(page.payload_hash)
         _link(page.fragment, target / "fragment" / f"{name}.pf_fragment")
         meta_pages.append([name, page.word_count])
     meta = [
@@ -201,17 +203,40 @@ def _merge_language(
     return meta_hash, len(pages)
 
 
-def _number_pages(parts: list[Part]) -> tuple[list[Page], list[list[int]]]:
+def describe_pages(folder: Path) -> None:
+    """Note each page's URL and fragment digest next to a part's index (PAGES), so
+    merging need not read every fragment of every part again."""
+    entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+    described = {
+        language: [
+            _describe(folder, name)
+            for name, _ in read_cbor(folder / f"pagefind.{info['hash']}.pf_meta")[1]
+        ]
+        for language, info in entry["languages"].items()
+    }
+    (folder / PAGES).write_text(json.dumps(described, ensure_ascii=False), encoding="utf-8")
+
+
+def _describe(folder: Path, fragment: str) -> tuple[str, str]:
+    payload = read_payload(folder / "fragment" / f"{fragment}.pf_fragment")
+    return json.loads(payload)["url"], pagefind_hash(payload)
+
+
+def _number_pages(language: str, parts: list[Part]) -> tuple[list[Page], list[list[int]]]:
     """Every page of every part in URL order, and each part's merged page numbers."""
     located = []
     for index, part in enumerate(parts):
-        for number, (name, word_count) in enumerate(part.meta[1]):
-            path = part.folder / "fragment" / f"{name}.pf_fragment"
-            payload = read_payload(path)
-            url = json.loads(payload)["url"]
-            located.append(
-                (url, index, number, Page(url, path, pagefind_hash(payload), word_count))
-            )
+        noted = part.folder / PAGES
+        described = (
+            json.loads(noted.read_text(encoding="utf-8"))[language]
+            if noted.is_file()
+            else [_describe(part.folder, name) for name, _ in part.meta[1]]
+        )
+        for number, ((name, word_count), (url, digest)) in enumerate(
+            zip(part.meta[1], described, strict=True)
+        ):
+            fragment = part.folder / "fragment" / f"{name}.pf_fragment"
+            located.append((url, index, number, Page(url, fragment, digest, word_count)))
     located.sort(key=lambda found: found[0])
     numbers = [[0] * len(part.meta[1]) for part in parts]
     for merged, (url, index, number, _) in enumerate(located):
@@ -321,6 +346,7 @@ class Postings:
             # the first delta changes; the other pages' bytes are used as they are
             # unless their meta field ids change.
             first = pages[0][0] + part.offset
+            _check_order(first, self.last)
             head = [first - self.last, pages[0][1], part.merged_fields(pages[0][2])]
             if later is not None and part.same_fields:
                 self.encoded_pages += [cbor2.dumps(head), later]
@@ -339,12 +365,20 @@ class Postings:
             number += delta
             renumbered.append([part.numbers[number], positions, part.merged_fields(meta_positions)])
         renumbered.sort(key=_DELTA)
+        _check_order(renumbered[0][0], self.last)
         for page in renumbered:
             page[0], self.last = page[0] - self.last, page[0]
         self.encoded_pages.append(_items(cbor2.dumps(renumbered)))
 
     def encoded(self) -> bytes:
         return _array_header(self.count) + b"".join(self.encoded_pages)
+
+
+def _check_order(first: int, last: int) -> None:
+    """Parts are merged in URL order, each a run of URLs: a word's pages from a
+    later part come after the ones before."""
+    if first < last:
+        raise ValueError("search index parts must be runs of pages in URL order")
 
 
 def _items(array: bytes) -> bytes:
@@ -376,7 +410,7 @@ def _array_header(length: int) -> bytes:
 
 def _write_chunk(words: list[tuple[str, bytes]], names: Names, folder: Path) -> list[str]:
     payload = b"\x81" + _array_header(len(words)) + b"".join(entry for _, entry in words)
-    name = names.name(payload)
+    name = names.name(pagefind_hash(payload))
     write_file(folder / f"{name}.pf_index", payload)
     return [words[0][0], words[-1][0], name]
 
@@ -407,7 +441,7 @@ def _write_filters(language: str, parts: list[Part], folder: Path) -> list[list[
     for filter_name in sorted(merged):
         values = [[value, sorted(pages)] for value, pages in sorted(merged[filter_name].items())]
         payload = cbor2.dumps([filter_name, values])
-        name = names.name(payload)
+        name = names.name(pagefind_hash(payload))
         write_file(folder / f"{name}.pf_filter", payload)
         listed.append([filter_name, name])
     return listed
