@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import run, tree_digests
+from watersite import workers
 from watersite.plugins import search_index
-from watersite.plugins.search_index import Document, split_into_parts
+from watersite.plugins.search_index import Document, merge, split_into_parts
 from watersite.plugins.search_index.merge import read_cbor, read_payload
 
 
@@ -199,3 +200,22 @@ def test_a_sort_without_a_value_is_an_error() -> None:
     assert search_index.sort_values('<p data-pagefind-sort="date:2024-05-01">', "p") == {
         "date": "2024-05-01"
     }
+
+
+def test_words_merged_in_parallel_by_ranges_give_pagefinds_index(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small chunks (Pagefind's own setting, and the merge's) give many ranges of
+    words to merge in two workers."""
+    monkeypatch.setenv("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", "300")
+    monkeypatch.setattr(merge, "CHUNK_SIZE", 300)
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 6)
+    site = copy_site(fixture_site, tmp_path / "site")
+    search_index.build_index(site, None, workers=2)
+    parallel = tree_digests(site / "pagefind")
+    search_index.build_index(site, None, workers=1)
+    assert tree_digests(site / "pagefind") == parallel
+    whole = pagefind_in_one_run(site, tmp_path / "whole")
+    assert canonical(site / "pagefind") == canonical(whole)
+    assert len(canonical(whole)["zh-cn"]["bounds"]) > 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from watersite.clock import SITE_TIMEZONE
 from watersite.schema.types import tel_href
@@ -50,7 +51,31 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+class _Navigation:
+    """Navigation menus rendered once per section shown, not once per page.
+
+    The header menu is the costliest part of every page (a tenth of a build's
+    rendering at archive scale) and the same on every page of a section: it
+    depends only on the site map and the path of the section shown. Kept for the
+    newest site map only (a new build brings a new one).
+    """
+
+    def __init__(self) -> None:
+        self.sections: object = None
+        self.rendered: dict[tuple[str | None, ...], Any] = {}
+
+    def __call__(self, macro: Any, sections: object, *current: Any) -> Any:
+        """`macro(sections, *current)`; `current` is the Section shown, if the menu marks it."""
+        if sections is not self.sections:
+            self.sections, self.rendered = sections, {}
+        key = (macro.name, *(section.path if section else None for section in current))
+        if key not in self.rendered:
+            self.rendered[key] = macro(sections, *current)
+        return self.rendered[key]
+
+
 FILTERS = {
+    "once_per_section": _Navigation(),
     "ymd": ymd,
     "ymd_hm": ymd_hm,
     "cn_date": cn_date,

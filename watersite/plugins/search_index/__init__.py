@@ -104,7 +104,7 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
                     enumerate(split_into_parts(documents)),
                 )
             )
-        merge_indexes(parts, index, {d.url: d.sorts for d in documents})
+        merge_indexes(parts, index, {d.url: d.sorts for d in documents}, workers)
     # Pagefind also writes its stock UIs; our search page has its own.
     for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
         unused.unlink(missing_ok=True)

@@ -45,6 +45,8 @@ from typing import Any
 
 import cbor2
 
+from watersite.workers import run_shares, worker_count
+
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each payload
 CHUNK_SIZE = 20_000  # numbers of postings per index chunk (PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE)
 ENTRY = "pagefind-entry.json"
@@ -133,21 +135,26 @@ class Part:
         return [-self.fields[-p - 1] - 1 if p < 0 else p for p in meta_positions]
 
 
-def merge_indexes(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) -> None:
+def merge_indexes(
+    parts: list[Path], target: Path, sorts: dict[str, dict[str, str]], workers: int | None = 0
+) -> None:
     """Merge the Pagefind indexes in `parts` into `target`; each part indexes a run
     of pages in URL order, the parts in that order too.
 
     `sorts` holds each page's `data-pagefind-sort` values by URL: the index keeps
-    only the order they give, so merging needs them again.
+    only the order they give, so merging needs them again. `workers` as in
+    `watersite.workers.worker_count`.
     """
     gc.disable()  # millions of small lists, none of them in a cycle
     try:
-        _merge(parts, target, sorts)
+        _merge(parts, target, sorts, workers)
     finally:
         gc.enable()
 
 
-def _merge(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) -> None:
+def _merge(
+    parts: list[Path], target: Path, sorts: dict[str, dict[str, str]], workers: int | None
+) -> None:
     entries = [json.loads((folder / ENTRY).read_text(encoding="utf-8")) for folder in parts]
     target.mkdir(parents=True)
     for name in ("index", "filter", "fragment"):
@@ -165,7 +172,9 @@ def _merge(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) ->
         ]
         members = [Part(f, read_cbor(f / f"pagefind.{info['hash']}.pf_meta")) for f, info in found]
         info = dict(found[0][1])
-        info["hash"], info["page_count"] = _merge_language(language, members, target, sorts)
+        info["hash"], info["page_count"] = _merge_language(
+            language, members, target, sorts, workers
+        )
         entry["languages"][language] = info
     (target / ENTRY).write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
@@ -173,7 +182,11 @@ def _merge(parts: list[Path], target: Path, sorts: dict[str, dict[str, str]]) ->
 
 
 def _merge_language(
-    language: str, parts: list[Part], target: Path, sorts: dict[str, dict[str, str]]
+    language: str,
+    parts: list[Part],
+    target: Path,
+    sorts: dict[str, dict[str, str]],
+    workers: int | None,
 ) -> tuple[str, int]:
     """Write the merged meta, chunks, filters and fragments of one language."""
     versions = {part.meta[0] for part in parts}
@@ -192,7 +205,7 @@ def _merge_language(
     meta = [
         versions.pop(),
         meta_pages,
-        _write_chunks(language, parts, target / "index"),
+        _write_chunks(language, parts, target / "index", workers),
         _write_filters(language, parts, target / "filter"),
         _sorts(parts, pages, sorts),
         meta_fields,
@@ -272,50 +285,52 @@ class Word:
         return self.raw[start + len(cbor2.dumps(pages[0])) : -1]  # -1: the empty variants
 
 
-def _part_words(index: int, part: Part) -> Iterator[Word]:
-    for _, _, name in part.meta[2]:
+def _part_words(index: int, part: Part, low: str | None, high: str | None) -> Iterator[Word]:
+    """The part's words from `low` (inclusive) to `high` (exclusive), in order.
+
+    A chunk's `from` bound is greater than every word of the chunks before it, so
+    decoding starts at the last chunk whose bound is not above `low`.
+    """
+    chunks = part.meta[2]
+    start = 0
+    if low is not None:
+        start = max((i for i, (bound, _, _) in enumerate(chunks) if bound <= low), default=0)
+    for _, _, name in chunks[start:]:
         payload = read_payload(part.folder / "index" / f"{name}.pf_index")
         stream = io.BytesIO(payload)
         decoder = cbor2.CBORDecoder(stream)
         _read_array_header(stream)  # the chunk: [words]
         for _ in range(_read_array_header(stream)):
-            start = stream.tell()
+            begin = stream.tell()
             entry = decoder.decode()
-            yield Word(entry[0], index, entry, payload[start : stream.tell()])
+            if high is not None and entry[0] >= high:
+                return
+            if low is None or entry[0] >= low:
+                yield Word(entry[0], index, entry, payload[begin : stream.tell()])
 
 
-def _write_chunks(language: str, parts: list[Part], folder: Path) -> list[list[str]]:
-    """Merge the parts' words (each part's chunks are in word order) and cut them
-    into chunks as Pagefind does; returns the meta's chunk list."""
-    streams = [_part_words(index, part) for index, part in enumerate(parts)]
+#: A merged word: its text, its size as Pagefind counts it for chunking, its CBOR.
+Merged = tuple[str, int, bytes]
+
+
+def _write_chunks(
+    language: str, parts: list[Part], folder: Path, workers: int | None
+) -> list[list[str]]:
+    """Merge the parts' words and cut them into chunks as Pagefind does; returns
+    the meta's chunk list. Ranges of words are merged in forked workers."""
+    largest = max(parts, key=lambda part: len(part.meta[2]))
+    count = worker_count(workers, sum(len(part.meta[2]) for part in parts))
+    count = min(count, len(largest.meta[2]))  # its chunk bounds split the words
+    bounds = [largest.meta[2][len(largest.meta[2]) * i // count][0] for i in range(1, count)]
+    ranges = list(itertools.pairwise([None, *bounds, None]))
+    shares = run_shares(lambda index, _: _merge_words(parts, *ranges[index]), count)
     names = Names(language)
     chunks: list[list[str]] = []
-    chunk: list[tuple[str, bytes]] = []
+    chunk: list[Merged] = []
     size = 0
-    merged = heapq.merge(*streams, key=lambda word: word.key)
-    for text, group in itertools.groupby(merged, key=lambda word: word.text):
-        postings = Postings()
-        variants: dict[str, Postings] = {}
-        for word in group:  # in part order
-            part = parts[word.part]
-            postings.add(part, word.entry[1], word.later_pages())
-            for form, pages in word.entry[2]:
-                variants.setdefault(form, Postings()).add(part, pages)
-        # Pagefind 1.5.2 counts a word's own pages only, not its variants'.
-        size += postings.size
-        encoded_variants = b"".join(
-            b"\x82" + cbor2.dumps(form) + variants[form].encoded() for form in sorted(variants)
-        )
-        chunk.append(
-            (
-                text,
-                b"\x83"
-                + cbor2.dumps(text)
-                + postings.encoded()
-                + _array_header(len(variants))
-                + encoded_variants,
-            )
-        )
+    for word in itertools.chain.from_iterable(shares):
+        chunk.append(word)
+        size += word[1]
         if size >= CHUNK_SIZE:
             chunks.append(_write_chunk(chunk, names, folder))
             chunk, size = [], 0
@@ -323,6 +338,34 @@ def _write_chunks(language: str, parts: list[Part], folder: Path) -> list[list[s
         chunks.append(_write_chunk(chunk, names, folder))
     _shorten_bounds(chunks)
     return chunks
+
+
+def _merge_words(parts: list[Part], low: str | None, high: str | None) -> list[Merged]:
+    """Every word from `low` to `high` with its pages from all parts, encoded."""
+    streams = [_part_words(index, part, low, high) for index, part in enumerate(parts)]
+    merged = []
+    words = heapq.merge(*streams, key=lambda word: word.key)
+    for text, group in itertools.groupby(words, key=lambda word: word.text):
+        postings = Postings()
+        variants: dict[str, Postings] = {}
+        for word in group:  # in part order
+            part = parts[word.part]
+            postings.add(part, word.entry[1], word.later_pages())
+            for form, pages in word.entry[2]:
+                variants.setdefault(form, Postings()).add(part, pages)
+        encoded_variants = b"".join(
+            b"\x82" + cbor2.dumps(form) + variants[form].encoded() for form in sorted(variants)
+        )
+        entry = (
+            b"\x83"
+            + cbor2.dumps(text)
+            + postings.encoded()
+            + _array_header(len(variants))
+            + encoded_variants
+        )
+        # Pagefind 1.5.2 counts a word's own pages only, not its variants'.
+        merged.append((text, postings.size, entry))
+    return merged
 
 
 class Postings:
@@ -408,8 +451,8 @@ def _array_header(length: int) -> bytes:
     raise ValueError("array too long")
 
 
-def _write_chunk(words: list[tuple[str, bytes]], names: Names, folder: Path) -> list[str]:
-    payload = b"\x81" + _array_header(len(words)) + b"".join(entry for _, entry in words)
+def _write_chunk(words: list[Merged], names: Names, folder: Path) -> list[str]:
+    payload = b"\x81" + _array_header(len(words)) + b"".join(entry for _, _, entry in words)
     name = names.name(pagefind_hash(payload))
     write_file(folder / f"{name}.pf_index", payload)
     return [words[0][0], words[-1][0], name]
