@@ -18,6 +18,7 @@ from jinja2 import Template
 from tests.conftest import (
     DEMO_CONTENT,
     DEMO_NOW,
+    FIXED_NOW,
     FIXTURE_CONTENT,
     build_into,
     run,
@@ -26,7 +27,7 @@ from tests.conftest import (
 from watersite import workers
 from watersite.bench import buildspeed
 from watersite.bench.corpus import edit_one_item, templates, write_baseline, write_corpus
-from watersite.build import build, check, load_settings
+from watersite.build import ROOT, build, check, load_settings
 from watersite.errors import ContentError, ContentErrors
 from watersite.plugins import search_index
 from watersite.plugins.parallel_render import DeferredWriter
@@ -78,6 +79,23 @@ def test_a_build_that_fails_its_content_checks_leaves_the_last_output(
     with pytest.raises(ContentErrors):
         build_into(content, output)
     assert tree_digests(output) == tree_digests(fixture_site)
+
+
+def test_menus_rendered_once_follow_the_templates_of_each_build(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    """Menus are rendered once per section and build: another theme in the same
+    process gets its own menus."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    nav = theme / "templates/components/nav.html"
+    nav.write_text(nav.read_text(encoding="utf-8").replace("关闭菜单", "收起菜单"), "utf-8")
+    assert "关闭菜单" in (fixture_site / "news/group/index.html").read_text(encoding="utf-8")
+    settings = load_settings(content=FIXTURE_CONTENT, output=tmp_path / "out", now=FIXED_NOW)
+    settings["THEME"] = str(theme)
+    build(settings)
+    page = (tmp_path / "out/news/group/index.html").read_text(encoding="utf-8")
+    assert "收起菜单" in page and "关闭菜单" not in page
 
 
 def deferred_writer(tmp_path: Path, pages: dict[str, str]) -> DeferredWriter:

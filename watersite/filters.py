@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from watersite.clock import SITE_TIMEZONE
 from watersite.schema.types import tel_href
@@ -54,24 +55,23 @@ def yuan(value: Decimal) -> str:
 class _Navigation:
     """Navigation menus rendered once per section shown, not once per page.
 
-    The header menu is the costliest part of every page (a tenth of a build's
-    rendering at archive scale) and the same on every page of a section: it
-    depends only on the site map and the path of the section shown. Kept for the
-    newest site map only (a new build brings a new one).
+    The header menu is the costliest part of every page (a sixth of the page
+    rendering at archive scale) and the same on every page of a section: the
+    macro depends only on its arguments, the site map and the section shown.
+    Kept per Jinja environment (`Macro._environment`, Jinja's own attribute), so
+    a build with other templates in the same process starts afresh.
     """
 
     def __init__(self) -> None:
-        self.sections: object = None
-        self.rendered: dict[tuple[str | None, ...], Any] = {}
+        self.rendered: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
 
     def __call__(self, macro: Any, sections: object, *current: Any) -> Any:
         """`macro(sections, *current)`; `current` is the Section shown, if the menu marks it."""
-        if sections is not self.sections:
-            self.sections, self.rendered = sections, {}
-        key = (macro.name, *(section.path if section else None for section in current))
-        if key not in self.rendered:
-            self.rendered[key] = macro(sections, *current)
-        return self.rendered[key]
+        rendered = self.rendered.setdefault(macro._environment, {})
+        key = (macro.name, id(sections), *(s.path if s else None for s in current))
+        if key not in rendered:  # `sections` kept with the menu: its id stays its own
+            rendered[key] = (macro(sections, *current), sections)
+        return rendered[key][0]
 
 
 FILTERS = {
