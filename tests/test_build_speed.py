@@ -200,7 +200,7 @@ def test_benchmark_measures_both_builds_and_counts_changed_files(tmp_path: Path)
     assert ours.changed_unchanged == 0, "a rebuild with nothing changed rewrites no bytes"
     assert 0 < ours.changed_edited < ours.output_files / 10
     assert pelican.changed_edited >= 1
-    assert ours.indexer_peak_mb > 0 and pelican.indexer_peak_mb == 0
+    assert ours.child_peak_mb > 0 and pelican.child_peak_mb == 0
     assert "| 250 | ours |" in buildspeed.table(rows)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,8 @@ def test_words_merged_in_parallel_by_ranges_give_pagefinds_index(
     whole = pagefind_in_one_run(site, tmp_path / "whole")
     assert canonical(site / "pagefind") == canonical(whole)
     assert len(canonical(whole)["zh-cn"]["bounds"]) > 10
+
+
+def test_the_merge_knows_the_format_of_the_pinned_pagefind() -> None:
+    """Upgrading Pagefind means checking its index format against merge.py first."""
+    assert version("pagefind") == merge.FORMAT_VERSION

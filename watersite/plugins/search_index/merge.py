@@ -47,6 +47,7 @@ import cbor2
 
 from watersite.workers import run_shares, worker_count
 
+FORMAT_VERSION = "1.5.2"  # the Pagefind whose index format this merge writes
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each payload
 CHUNK_SIZE = 20_000  # numbers of postings per index chunk (PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE)
 ENTRY = "pagefind-entry.json"
@@ -190,8 +191,11 @@ def _merge_language(
 ) -> tuple[str, int]:
     """Write the merged meta, chunks, filters and fragments of one language."""
     versions = {part.meta[0] for part in parts}
-    if len(versions) != 1:
-        raise ValueError(f"search index parts from different Pagefind versions: {versions}")
+    if versions != {FORMAT_VERSION}:
+        raise ValueError(
+            f"search index parts from Pagefind {', '.join(sorted(versions))}: this merge knows"
+            f" the index format of Pagefind {FORMAT_VERSION} (check the format, then this pin)"
+        )
     pages, numbers = _number_pages(language, parts)
     meta_fields = sorted({name for part in parts for name in part.meta_fields})
     for part, part_numbers in zip(parts, numbers, strict=True):
