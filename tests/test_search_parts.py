@@ -225,3 +225,19 @@ def test_words_merged_in_parallel_by_ranges_give_pagefinds_index(
 def test_the_merge_knows_the_format_of_the_pinned_pagefind() -> None:
     """Upgrading Pagefind means checking its index format against merge.py first."""
     assert version("pagefind") == merge.FORMAT_VERSION
+
+
+def test_parts_indexed_again_from_remembered_documents_give_the_same_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged pages are described from the documents memo, without writing
+    their documents: a part indexed again cuts them from the output then."""
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    for cached in ("parts", "site"):
+        shutil.rmtree(cache / "search-index" / cached)
+    search_index.build_index(site, cache)
+    assert (cache / "search-index/documents").is_dir()
+    assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")

@@ -9,7 +9,8 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
 
 - each page with a body is cut down to its title and that body element (a
   *search document*): the same index a third faster, as Pagefind ignores the
-  rest of a page anyway (tests/test_build_speed.py compares them);
+  rest of a page anyway (tests/test_build_speed.py compares them); a page with
+  the same bytes as in the last build is described from a memo instead;
 - the documents are split into parts of about `PAGES_PER_PART` pages (and at
   most `MAX_PART_BYTES` of text, since Pagefind's memory grows with the text),
   each indexed on its own, two at a time, and kept in the build cache under the
@@ -42,6 +43,7 @@ from typing import Any
 from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
+from watersite.memo import Memo, key_of
 from watersite.plugins.search_index.merge import describe_pages, merge_indexes
 from watersite.workers import map_items
 
@@ -92,7 +94,7 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
     store = cache / "search-index" if cache else None
     with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as name:
         scratch = Path(name)
-        documents = write_search_documents(output, pages, scratch, workers)
+        documents = write_search_documents(output, pages, scratch, workers, store)
         whole = store / "site" / _digest(documents) if store else None
         if whole is not None and whole.is_dir():
             _link_tree(whole, index)
@@ -100,7 +102,7 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
         with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
             parts = list(
                 pool.map(
-                    lambda numbered: _index_part(scratch, *numbered, store),
+                    lambda numbered: _index_part(output, scratch, *numbered, store),
                     enumerate(split_into_parts(documents)),
                 )
             )
@@ -148,7 +150,9 @@ def _digest(documents: list[Document]) -> str:
     return key.hexdigest()
 
 
-def _index_part(scratch: Path, number: int, documents: list[Document], store: Path | None) -> Path:
+def _index_part(
+    output: Path, scratch: Path, number: int, documents: list[Document], store: Path | None
+) -> Path:
     """The Pagefind index of one part: from the cache, or made now (and cached)."""
     cached = store / "parts" / _digest(documents) if store else None
     if cached is not None and cached.is_dir():
@@ -159,9 +163,12 @@ def _index_part(scratch: Path, number: int, documents: list[Document], store: Pa
     # numbers the pages in URL order, and merging needs no renumbering (it would
     # renumber correctly otherwise, only slower).
     for document in reversed(documents):
+        written = scratch / "documents" / document.page
+        if not written.is_file():  # described from the memo: cut it now
+            _write_document(scratch, document.page, (output / document.page).read_text("utf-8"))
         target = site / document.page
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(scratch / "documents" / document.page, target)
+        os.link(written, target)
     if cached is None:
         _run_pagefind(site, scratch / f"index-{number}")
         return scratch / f"index-{number}"
@@ -196,23 +203,40 @@ def _scratch(pages: list[str]) -> Path | None:
 
 
 def write_search_documents(
-    output: Path, pages: list[str], scratch: Path, workers: int = 0
+    output: Path, pages: list[str], scratch: Path, workers: int = 0, store: Path | None = None
 ) -> list[Document]:
-    """Write each page's search document under `scratch/documents`, in forked workers;
-    `pages` are the output's HTML files, sorted. Returns the documents in page order."""
-    folder = scratch / "documents"
+    """Describe each page's search document, in forked workers, and write it under
+    `scratch/documents`; `pages` are the output's HTML files, sorted. Returns the
+    documents in page order.
 
-    def cut(page: str) -> Document | None:
-        text = search_document((output / page).read_text(encoding="utf-8"), page)
-        if text is None:
-            return None
-        target = folder / page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        return Document(page, digest, len(text.encode()), sort_values(text, page))
+    With `store` (the index cache), pages the last build cut with the same bytes
+    are described from its memo; their documents are written only if their part
+    is indexed again (`_index_part`).
+    """
+    memo: Memo[Document | None] = Memo(store, "documents", _INDEX_FORMAT)
 
-    return [d for d in map_items(cut, pages, workers) if d is not None]
+    def describe(page: str) -> tuple[str, Document | None]:
+        data = (output / page).read_bytes()
+        key = key_of(page, hashlib.sha256(data).hexdigest())
+        if key in memo.last:
+            return key, memo.last[key]
+        return key, _write_document(scratch, page, data.decode("utf-8"))
+
+    described = map_items(describe, pages, workers)
+    memo.save(dict(described))
+    return [document for _, document in described if document is not None]
+
+
+def _write_document(scratch: Path, page: str, html: str) -> Document | None:
+    """Cut `page` down to its search document and write it; None if it has no body."""
+    text = search_document(html, page)
+    if text is None:
+        return None
+    target = scratch / "documents" / page
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    data = text.encode()
+    return Document(page, hashlib.sha256(data).hexdigest(), len(data), sort_values(text, page))
 
 
 def sort_values(document: str, page: str) -> dict[str, str]:
