@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from watersite.memo import Memo
 from watersite.safety import SafetyPolicy, outbound_host
 from watersite.workers import map_items
 
@@ -59,43 +59,24 @@ def scan_site(
     """Every finding on every HTML page under `output`, in path order.
 
     With `cache`, pages found clean by an earlier build under the same policy and
-    guard code are known by their digest and not scanned again (a rebuild at
+    code are known by their digest and not scanned again (a rebuild at
     archive scale changes a few pages); a page is judged on its exact bytes.
     """
     pages = sorted(path.relative_to(output).as_posix() for path in output.rglob("*.html"))
     tags = TagVerdicts(policy)  # each worker fills its own copy
-    known = _CleanPages(cache, policy)
+    # Pages found clean, by digest, under this policy and our code (watersite/memo.py).
+    clean: Memo[bool] = Memo(cache, "guard", policy.model_dump_json())
 
     def scan(page: str) -> tuple[str, list[Finding]]:
         data = (output / page).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        if digest in known.digests:
+        if digest in clean.last:
             return digest, []
         return digest, list(scan_page(page, data.decode("utf-8"), policy, tags))
 
     results = map_items(scan, pages, workers)
-    known.save({digest for digest, found in results if not found})
+    clean.save({digest: True for digest, found in results if not found})
     return [finding for _, found in results for finding in found]
-
-
-class _CleanPages:
-    """Digests of pages the guard found clean, kept in the build cache under a key
-    made of the policy and this module's code (a change to either forgets them)."""
-
-    def __init__(self, cache: Path | None, policy: SafetyPolicy):
-        key = hashlib.sha256(Path(__file__).read_bytes() + policy.model_dump_json().encode())
-        self.file = cache / "guard" / f"{key.hexdigest()}.txt" if cache else None
-        self.digests: set[str] = set()
-        if self.file is not None and self.file.is_file():
-            self.digests = set(self.file.read_text(encoding="utf-8").split())
-
-    def save(self, digests: set[str]) -> None:
-        """Keep exactly this build's clean pages (one list: the newest)."""
-        if self.file is None:
-            return
-        shutil.rmtree(self.file.parent, ignore_errors=True)
-        self.file.parent.mkdir(parents=True)
-        self.file.write_text("\n".join(sorted(digests)), encoding="utf-8")
 
 
 class TagVerdicts:

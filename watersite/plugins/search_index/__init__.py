@@ -44,7 +44,7 @@ from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
-from watersite.plugins.search_index.merge import describe_pages, merge_indexes
+from watersite.plugins.search_index.merge import describe_pages, link_or_copy, merge_indexes
 from watersite.workers import map_items
 
 INDEX_DIR = "pagefind"
@@ -276,14 +276,7 @@ def search_document(html: str, page: str) -> str | None:
 
 def _link_tree(source: Path, target: Path) -> None:
     """Copy a folder as hard links (the files are never changed in place)."""
-
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:  # another file system
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
+    shutil.copytree(source, target, copy_function=link_or_copy)
 
 
 def _run_pagefind(site: Path, index: Path) -> None:

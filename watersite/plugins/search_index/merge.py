@@ -204,7 +204,7 @@ def _merge_language(
     meta_pages = []
     for page in pages:
         name = fragments.name(page.payload_hash)
-        _link(page.fragment, target / "fragment" / f"{name}.pf_fragment")
+        link_or_copy(page.fragment, target / "fragment" / f"{name}.pf_fragment")
         meta_pages.append([name, page.word_count])
     meta = [
         versions.pop(),
@@ -524,9 +524,10 @@ def _float32(value: str) -> float:
     return struct.unpack("f", struct.pack("f", float(value)))[0]
 
 
-def _link(source: Path, target: Path) -> None:
-    """A hard link where the file system allows (index files are never changed in place)."""
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A hard link where the file system allows (index files are never changed in
+    place), else a copy."""
     try:
         os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
