@@ -73,6 +73,10 @@ class _Navigation:
             rendered[key] = (macro(sections, *current), sections)
         return rendered[key][0]
 
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        # What it is, without the menus it keeps (pickled for the settings' digest).
+        return _Navigation, ()
+
 
 FILTERS = {
     "once_per_section": _Navigation(),

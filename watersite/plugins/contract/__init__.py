@@ -28,7 +28,7 @@ from watersite.errors import ContentError, ContentErrors
 from watersite.sections import Kind
 
 CATALOG = "WATERSITE_CATALOG"
-_ERROR_LOG = "WATERSITE_ERROR_LOG"
+ERROR_LOG = "WATERSITE_ERROR_LOG"
 
 #: Template (without .html) for each kind of content file.
 TEMPLATE_BY_KIND = {
@@ -128,10 +128,10 @@ def validate_content(pelican: Any) -> None:
 
 def _watch_error_log(settings: dict[str, Any]) -> None:
     logger = logging.getLogger("pelican")
-    previous = settings.get(_ERROR_LOG)
+    previous = settings.get(ERROR_LOG)
     if previous is not None:
         logger.removeHandler(previous)
-    settings[_ERROR_LOG] = handler = _ErrorLog()
+    settings[ERROR_LOG] = handler = _ErrorLog()
     logger.addHandler(handler)
 
 
@@ -170,7 +170,7 @@ def check_nothing_dropped(generators: list[Any]) -> None:
 
 def check_no_errors_logged(pelican: Any) -> None:
     """Fail the build if Pelican logged an error while building."""
-    handler: _ErrorLog | None = pelican.settings.pop(_ERROR_LOG, None)
+    handler: _ErrorLog | None = pelican.settings.pop(ERROR_LOG, None)
     if handler is None:
         return
     logging.getLogger("pelican").removeHandler(handler)

@@ -13,10 +13,9 @@ and content errors or crashes are raised in the parent. Nothing listens to
 `content_written`; plugins that post-process (output_guard, search_index) read
 the output folder at `finalized`.
 
-The last build's output is moved aside and deleted in a background thread
-while this build works (Pelican deletes it file by file first: 3 s for
-40,000 files), after the content checks passed, so a failed check still
-leaves the last output in place.
+A page whose inputs are the same as in the last build is not rendered: its
+file is kept from the last output (keys.py says what a page's inputs are,
+last_output.py how the file is kept).
 
 Setting: WATERSITE_RENDER_WORKERS (0: one per CPU; 1 renders in this process).
 """
@@ -24,10 +23,8 @@ Setting: WATERSITE_RENDER_WORKERS (0: one per CPU; 1 renders in this process).
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import threading
 import traceback
+from collections import ChainMap
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +33,19 @@ from pelican.generators import Generator
 from pelican.writers import Writer
 
 from watersite.errors import ContentErrors
+from watersite.plugins.parallel_render.keys import PageKeys
+from watersite.plugins.parallel_render.last_output import (
+    KeptPages,
+    delete_set_aside,
+    finish_deleting,
+    set_aside,
+)
 from watersite.workers import run_shares, worker_count
+
+log = logging.getLogger(__name__)
+
+#: Writer.write_file's own keyword arguments; the others are template variables.
+_WRITER_ARGUMENTS = ("relative_urls", "paginated", "template_name", "override_output", "url")
 
 
 class DeferredWriter(Writer):
@@ -58,7 +67,17 @@ class DeferredWriter(Writer):
         self.requests.append(((name, template, context.copy(), *args), kwargs))
 
     def render_deferred(self) -> None:
-        """Render and write every recorded page, in workers where that pays."""
+        """Render and write every recorded page, in workers where that pays, except
+        the pages kept from the last build."""
+        output = Path(self.output_path)
+        kept = KeptPages(self.settings, output)
+        keys = PageKeys()
+        to_render = []
+        for request in self.requests:
+            key = self._key(keys, request)
+            if key is None or not kept.keep(key, request[0][0]):
+                to_render.append((request, key))
+        self.requests = [request for request, _ in to_render]
         workers = worker_count(self.settings.get("WATERSITE_RENDER_WORKERS"), len(self.requests))
         if workers == 1:
             for args, kwargs in self.requests:
@@ -66,7 +85,27 @@ class DeferredWriter(Writer):
         else:
             for outcome in run_shares(self._render_share, workers):
                 _replay(outcome)
+        for request, key in to_render:
+            if key is not None:
+                kept.remember(key, request[0][0])
+        kept.save()
+        delete_set_aside(output)
+        log.info(
+            "页面：生成 %d 个，沿用上次的 %d 个 / Pages: %d rendered, %d kept from the last build",
+            *(len(to_render), kept.count) * 2,
+        )
         self.requests = []
+
+    def _key(self, keys: PageKeys, request: tuple[tuple[Any, ...], dict[str, Any]]) -> str | None:
+        """The page's key (keys.py), or None for pages Pelican would paginate."""
+        (name, template, context, *positional), named = request
+        arguments = {k: v for k, v in named.items() if k in _WRITER_ARGUMENTS}
+        paginated = arguments.get("paginated")
+        if paginated is None:
+            paginated = {k: v for k, v in named.items() if k in {"articles", "dates"}}
+        if paginated and arguments.get("template_name") in self.settings["PAGINATED_TEMPLATES"]:
+            return None  # several files from one request: not worth keeping
+        return keys.key(template, (name, positional, arguments), ChainMap(named, context))
 
     def _render_share(self, index: int, count: int) -> _Outcome:
         """Render every `count`-th request from `index` on, collecting what would be lost."""
@@ -127,43 +166,8 @@ def get_writer(pelican: Any) -> type[Writer]:
 
 def get_generators(pelican: Any) -> type[Generator]:
     """The generator that renders, after all generators that write pages."""
-    _delete_old_output_in_background(pelican)
+    set_aside(pelican)
     return RenderGenerator
-
-
-_OLD_OUTPUT = ".old-output-"  # prefix of the folder the last output is moved to
-_deleting: list[threading.Thread] = []
-
-
-def _delete_old_output_in_background(pelican: Any) -> None:
-    """Move the last output aside for a thread to delete, where Pelican would
-    delete it file by file (it then finds no output folder to clean)."""
-    output = Path(pelican.output_path)
-    content = Path(pelican.path).resolve()
-    if (
-        not pelican.delete_outputdir
-        or pelican.output_retention
-        or not output.is_dir()
-        or content.is_relative_to(output.resolve())  # Pelican refuses to clean that too
-    ):
-        return
-    old = [*output.parent.glob(f"{_OLD_OUTPUT}{output.name}-*")]  # left by killed builds
-    try:
-        moved = output.with_name(f"{_OLD_OUTPUT}{output.name}-{os.getpid()}")
-        output.rename(moved)
-    except OSError:  # a mount point, say: Pelican cleans it as usual
-        return
-    thread = threading.Thread(
-        target=lambda: [shutil.rmtree(path, ignore_errors=True) for path in [*old, moved]]
-    )
-    thread.start()
-    _deleting.append(thread)
-
-
-def finish_deleting(pelican: Any) -> None:
-    """Wait for the old output to be gone before the build ends."""
-    while _deleting:
-        _deleting.pop().join()
 
 
 def register() -> None:

@@ -167,7 +167,7 @@ class SectionPagesGenerator(Generator):
         self.context.update(
             SITE=SITE,
             NAVIGATION=NAVIGATION,
-            BUILD_NOW=self.now,
+            BUILD_YEAR=self.now.year,
             ACTIVE_OUTAGES=self.active_outages,
             TOPIC_URLS={t.item.topic_tag: "/" + t.url for t in self.topics},
             GROUP_LISTINGS=GROUP_LISTINGS,

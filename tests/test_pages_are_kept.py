@@ -1,0 +1,189 @@
+"""A rebuild renders only the pages whose inputs changed and keeps the other
+pages' files from the last build: after every kind of change the output equals
+a clean build's byte for byte, an edit renders only the pages that show what
+changed, and a rebuild with nothing changed renders no page, in another
+process too (where Python orders sets differently)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXED_NOW, FIXTURE_CONTENT, tree_digests
+from watersite.build import ROOT, build, load_settings
+
+ARTICLE = "news/group/2024/second-article.md"
+ARTICLE_PAGE = "news/group/2024/second-article/index.html"
+OUTAGE = "notices/outages/2024/east-pipe.md"
+UNRELATED_PAGE = "library/laws/2023/water-law/index.html"
+
+
+class Site:
+    """A copy of the fixture content, built again and again into one output."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.content = folder / "content"
+        shutil.copytree(FIXTURE_CONTENT, self.content)
+        self.now = FIXED_NOW
+        self.overrides: dict[str, Any] = {}
+
+    def build(self, output: Path | None = None, cache: Path | None = None) -> dict[str, str]:
+        output = output or self.folder / "output"
+        settings = load_settings(content=self.content, output=output, now=self.now)
+        settings["WATERSITE_CACHE_DIR"] = str(cache or self.folder / "cache")
+        settings.update(self.overrides)
+        build(settings)
+        return tree_digests(output)
+
+    def clean_build(self) -> dict[str, str]:
+        """The same content and settings built from nothing."""
+        clean = self.folder / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        return self.build(clean / "output", clean / "cache")
+
+    def edit(self, source: str, old: str, new: str) -> None:
+        path = self.content / source
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def files(self) -> dict[str, int]:
+        """Each page's inode: a kept page is the last build's very file."""
+        output = self.folder / "output"
+        return {p.relative_to(output).as_posix(): p.stat().st_ino for p in output.rglob("*.html")}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
+
+
+def change_body(site: Site) -> None:
+    site.edit(ARTICLE, "今日开工", "今天开工")
+
+
+def change_title(site: Site) -> None:
+    site.edit(ARTICLE, "title: 城东水厂二期工程开工", "title: 城东水厂二期工程正式开工")
+
+
+def add_item(site: Site) -> None:
+    (site.content / "news/group/2024/third-article.md").write_text(
+        "---\ntitle: 城东水厂二期工程进展顺利\ndate: 2024-05-20 09:00\ntags:\n  - 水厂建设\n---\n"
+        "二期工程主体结构已完成过半。\n",
+        encoding="utf-8",
+    )
+
+
+def delete_item(site: Site) -> None:
+    (site.content / ARTICLE).unlink()
+    site.edit("news/group/2024/plant-upgrade.md", "cover: plant.png\n", "")  # image still used
+
+
+def change_data(site: Site) -> None:
+    site.edit("data/prices.yml", 'supply: "2.10"', 'supply: "2.20"')
+
+
+def move_the_clock(site: Site) -> None:
+    """The outage starts and ends; the pinned article is no longer pinned."""
+    site.now = datetime(2024, 7, 2, 12, 0, tzinfo=FIXED_NOW.tzinfo)
+
+
+def change_a_template(site: Site) -> None:
+    theme = site.folder / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    item = theme / "templates/item.html"
+    item.write_text(item.read_text(encoding="utf-8").replace("相关阅读", "延伸阅读"), "utf-8")
+    site.overrides["THEME"] = str(theme)
+
+
+def change_the_organisation(site: Site) -> None:
+    organisation = load_settings()["ORGANISATION"]
+    site.overrides["ORGANISATION"] = organisation.model_copy(update={"hotline": "0571-88880000"})
+
+
+CHANGES: dict[str, Callable[[Site], None]] = {
+    "body": change_body,
+    "title": change_title,
+    "new item": add_item,
+    "deleted item": delete_item,
+    "data table": change_data,
+    "clock": move_the_clock,
+    "template": change_a_template,
+    "organisation": change_the_organisation,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_rebuild_after_a_change_equals_a_clean_build(site: Site, change: str) -> None:
+    site.build()
+    CHANGES[change](site)
+    assert site.build() == site.clean_build()
+
+
+def test_an_edit_renders_only_the_pages_that_show_what_changed(site: Site) -> None:
+    site.build()
+    before = site.files()
+    change_body(site)
+    site.build()
+    after = site.files()
+    assert after.keys() == before.keys()
+    rendered = {page for page in after if after[page] != before[page]}
+    assert ARTICLE_PAGE in rendered
+    assert "news/group/index.html" in rendered  # lists the article with its summary
+    assert UNRELATED_PAGE not in rendered
+    assert len(rendered) < len(after) / 4
+
+
+def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site: Site) -> None:
+    first = site.build()
+    page = site.folder / "output" / UNRELATED_PAGE
+    page.write_text("改过的页面", encoding="utf-8")
+    assert site.build() == first
+
+
+def test_an_unchanged_rebuild_in_another_process_renders_no_page(tmp_path: Path) -> None:
+    content, output = tmp_path / "content", tmp_path / "output"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    script = (
+        "import sys; from pathlib import Path; from tests.conftest import FIXED_NOW;"
+        "from watersite.build import build, load_settings;"
+        "s = load_settings(content=Path(sys.argv[1]), output=Path(sys.argv[2]), now=FIXED_NOW);"
+        "s['WATERSITE_CACHE_DIR'] = sys.argv[3]; build(s)"
+    )
+    inodes = []
+    for seed in ("1", "2"):
+        subprocess.run(
+            [sys.executable, "-c", script, str(content), str(output), str(tmp_path / "cache")],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        )
+        inodes.append({p: p.stat().st_ino for p in output.rglob("*.html")})
+    assert inodes[0] == inodes[1]
+    assert len(inodes[1]) > 50
+
+
+def test_a_later_clock_renders_pages_again_only_when_a_state_changes(site: Site) -> None:
+    site.build()
+    before = site.files()
+    site.now += timedelta(hours=1)  # nothing starts or ends
+    site.build()
+    assert site.files() == before
+    site.now = datetime(2024, 6, 3, 23, 0, tzinfo=FIXED_NOW.tzinfo)  # the outage is under way
+    site.build()
+    after = site.files()
+    assert after.keys() == before.keys()
+    # Its banner is on every page.
+    assert after[UNRELATED_PAGE] != before[UNRELATED_PAGE]
+    outage_page = "notices/outages/2024/east-pipe/index.html"
+    assert after[outage_page] != before[outage_page]

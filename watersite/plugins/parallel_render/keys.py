@@ -1,0 +1,241 @@
+"""Page keys: a digest of everything one page shows, so a rebuild keeps the
+pages whose inputs are the same as in the last build instead of rendering them.
+
+A page shows what its template reads: the variables of the template and of
+every template it extends, includes or imports (found by Jinja's own analysis,
+`jinja2.meta`), looked up in the page's context. The key digests the templates'
+sources, the request's arguments and those variables' values by what they hold,
+pickled (fast, and it knows how to take any object apart), except that
+
+- items (Pelican content) count by all their attributes, the items they point
+  to (neighbours, related items, a thread's notices) by those items' own
+  attributes, and anything further by path only: no template reads further
+  than one step from an item it is given;
+- tags and categories count by name, validated models by their fields;
+- site-map sections by path and functions by name (both are our code).
+
+What all pages share is outside the keys, in the memo's salt (see
+`shared_inputs`): our code and pinned libraries (watersite.memo), and the
+settings. The build clock is not: the states it decides are attributes of the
+items, and templates read only the year (BUILD_YEAR).
+
+A value pickle cannot take apart makes the page unkeyable: it is rendered,
+never guessed. A set in a value would make keys differ from run to run (its
+order does): pages rendered again, never kept wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import operator
+import pickle
+from typing import Any
+
+from jinja2 import Environment, meta
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+from pydantic import BaseModel
+
+from watersite.plugins.contract import CATALOG, ERROR_LOG
+
+#: Attributes every item carries that are the same for all items (in the salt).
+_SHARED_ATTRIBUTES = frozenset({"_context", "settings"})
+#: Settings no page reads: the clock (see the module docstring), and the
+#: catalog and error log the contract plugin keeps there for this build.
+_UNSHOWN_SETTINGS = frozenset({"BUILD_NOW", CATALOG, ERROR_LOG})
+_PROTOCOL = 5
+#: How any other object is pickled: as pickle itself would.
+_AS_USUAL = operator.methodcaller("__reduce_ex__", _PROTOCOL)
+
+
+class UnkeyableError(Exception):
+    """A value whose digest would be a guess."""
+
+
+def _item(path: str) -> None:
+    """Stands for an item inside another value's digest (never called)."""
+
+
+def _tag(kind: str, name: str, slug: str) -> None:
+    """Stands for a tag or category (never called)."""
+
+
+def _model(kind: type, fields: tuple[tuple[str, Any], ...]) -> None:
+    """Stands for a validated model: its fields (never called)."""
+
+
+class _Reducers(dict[type, Any]):
+    """How values are pickled for their digest (by type; pickle consults it for
+    every object that is not a number, string, list, dict, set or tuple)."""
+
+    def __init__(self, pickler: _DigestPickler):
+        super().__init__()
+        self.pickler = pickler
+
+    def __missing__(self, kind: type) -> Any:
+        if issubclass(kind, type):  # a class: pickle names it
+            raise KeyError(kind)
+        if issubclass(kind, Content):
+            reducer = self.pickler.reduce_item
+        elif issubclass(kind, URLWrapper):
+            reducer = _reduce_tag
+        elif issubclass(kind, BaseModel):  # not as usual: its set of given fields
+            reducer = _reduce_model  # has no stable order
+        else:
+            reducer = _AS_USUAL
+        self[kind] = reducer
+        return reducer
+
+
+def _reduce_tag(tag: URLWrapper) -> tuple[Any, ...]:
+    return _tag, (type(tag).__name__, tag.name, tag.slug)
+
+
+def _reduce_model(model: BaseModel) -> tuple[Any, ...]:
+    return _model, (type(model), tuple(vars(model).items()))
+
+
+class _DigestPickler(pickle.Pickler):
+    """Pickles a value with the items inside it standing in by path, noting them."""
+
+    def __init__(self, buffer: io.BytesIO):
+        super().__init__(buffer, protocol=_PROTOCOL)
+        # No memo: whether two attributes share one object is not what a page
+        # shows, and differs between values read afresh and values remembered.
+        self.fast = True
+        self.dispatch_table = _Reducers(self)
+        self.items: list[Content] = []
+
+    def reduce_item(self, item: Content) -> tuple[Any, ...]:
+        self.items.append(item)
+        return _item, (item.source_path,)
+
+
+def _pickled(value: Any) -> tuple[bytes, list[Content]]:
+    """`value` pickled with items standing in by path, and those items."""
+    buffer = io.BytesIO()
+    pickler = _DigestPickler(buffer)
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError) as error:
+        raise UnkeyableError(str(error)) from error
+    return buffer.getvalue(), pickler.items
+
+
+class _Digests:
+    """Digests of the values of one build, each computed once."""
+
+    def __init__(self) -> None:
+        # By id: values are kept here so their ids are not reused; items live as
+        # long as the build does.
+        self._values: dict[int, tuple[Any, bytes]] = {}
+        self._own: dict[int, tuple[bytes, list[Content]]] = {}
+        self._items: dict[int, bytes] = {}
+
+    def of(self, value: Any) -> bytes:
+        """What `value` holds, with the items in it by all their attributes (`_shown`)."""
+        known = self._values.get(id(value))
+        if known is not None:
+            return known[1]
+        data, items = _pickled(value)
+        digest = _digest(data, *(self._shown(item) for item in items))
+        self._values[id(value)] = (value, digest)
+        return digest
+
+    def _shown(self, item: Content) -> bytes:
+        """An item's own attributes and those of the items it points to."""
+        known = self._items.get(id(item))
+        if known is None:
+            own, pointed = self._own_of(item)
+            known = self._items[id(item)] = _digest(own, *(self._own_of(p)[0] for p in pointed))
+        return known
+
+    def _own_of(self, item: Content) -> tuple[bytes, list[Content]]:
+        """An item's attributes, items it points to standing in by path; and those items."""
+        known = self._own.get(id(item))
+        if known is None:
+            attributes = {k: v for k, v in vars(item).items() if k not in _SHARED_ATTRIBUTES}
+            data, pointed = _pickled((item.url, item.save_as, attributes))
+            known = self._own[id(item)] = (_digest(data), pointed)
+        return known
+
+
+def _digest(*parts: bytes) -> bytes:
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        hasher.update(len(part).to_bytes(8, "little"))
+        hasher.update(part)
+    return hasher.digest()
+
+
+class PageKeys:
+    """Keys of the page requests of one build (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.digests = _Digests()
+        # template name -> (variables it reads, digest of its sources), or None if
+        # a template it uses cannot be known before rendering
+        self._templates: dict[str, tuple[list[str], bytes] | None] = {}
+        self._files: dict[str, tuple[str, set[str], list[str | None]]] = {}
+
+    def key(self, template: Any, arguments: Any, context: dict[str, Any]) -> str | None:
+        """The key of rendering `template` in `context` (with the request's variables)
+        with `arguments` (the writer's, such as the file name); None if it cannot be known."""
+        reads = self._reads(template)
+        if reads is None:
+            return None
+        variables, sources = reads
+        try:
+            parts = [sources, _pickled(arguments)[0]]
+            parts += [self.digests.of(context.get(name, _Missing)) for name in variables]
+        except UnkeyableError:
+            return None
+        return _digest(*parts).hex()
+
+    def _reads(self, template: Any) -> tuple[list[str], bytes] | None:
+        """The variables `template` and the templates it uses read, and their sources'
+        digest; None for a template made from a string or one that picks others while
+        rendering."""
+        if template.name is None:
+            return None
+        if template.name not in self._templates:
+            variables: set[str] = set()
+            sources = []
+            pending, seen = [template.name], set()
+            while pending:
+                name = pending.pop()
+                if name not in seen:
+                    seen.add(name)
+                    source, reads, uses = self._file(template.environment, name)
+                    sources.append(f"{len(name)}:{name}{len(source)}:{source}".encode())
+                    variables |= reads
+                    pending += uses
+            self._templates[template.name] = (
+                None if None in seen else (sorted(variables), _digest(*sources))
+            )
+        return self._templates[template.name]
+
+    def _file(
+        self, environment: Environment, name: str | None
+    ) -> tuple[str, set[str], list[str | None]]:
+        """One template file's source, the variables it reads and the templates it uses
+        (None: one chosen while rendering)."""
+        if name is None:
+            return "", set(), []
+        if name not in self._files:
+            source, _, _ = environment.loader.get_source(environment, name)
+            tree = environment.parse(source)
+            used = list(meta.find_referenced_templates(tree))
+            self._files[name] = (source, meta.find_undeclared_variables(tree), used)
+        return self._files[name]
+
+
+class _Missing:
+    """A variable the context does not have (Jinja renders it as undefined)."""
+
+
+def shared_inputs(settings: dict[str, Any]) -> str:
+    """The digest of the settings every page depends on (the render memo's salt)."""
+    shown = {name: value for name, value in settings.items() if name not in _UNSHOWN_SETTINGS}
+    return _Digests().of(shown).hex()

@@ -1,0 +1,135 @@
+"""The last build's output: set aside, its unchanged pages kept, then deleted.
+
+Pelican deletes the output folder file by file before a build (3 s for 40,000
+files). Instead it is moved aside when the build starts writing (after the
+content checks passed, so a failed check leaves the last output in place);
+pages whose key (keys.py) is the same as last time are hard-linked from it
+into the new output instead of being rendered; then a background thread
+deletes it while the build goes on.
+
+A page is kept only if the file the last build wrote is still there as it
+was written (same inode, size and modification time), so a file changed by
+hand in the output folder is rendered again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watersite.memo import Memo
+from watersite.plugins.parallel_render.keys import UnkeyableError, shared_inputs
+
+_SET_ASIDE = ".old-output-"  # prefix of the folder the last output is moved to
+#: Output folder -> where its last build's output was moved for this build.
+_set_aside: dict[Path, Path] = {}
+_deleting: list[threading.Thread] = []
+
+
+def set_aside(pelican: Any) -> None:
+    """Move the last output aside, where Pelican would delete it file by file
+    (it then finds no output folder to clean)."""
+    output = Path(pelican.output_path)
+    content = Path(pelican.path).resolve()
+    if (
+        not pelican.delete_outputdir
+        or pelican.output_retention
+        or not output.is_dir()
+        or content.is_relative_to(output.resolve())  # Pelican refuses to clean that too
+    ):
+        return
+    for left in output.parent.glob(f"{_SET_ASIDE}{output.name}-*"):  # by killed builds
+        _delete_in_background(left)
+    try:
+        moved = output.with_name(f"{_SET_ASIDE}{output.name}-{os.getpid()}")
+        output.rename(moved)
+    except OSError:  # a mount point, say: Pelican cleans it as usual
+        return
+    _set_aside[output] = moved
+
+
+def delete_set_aside(output: Path) -> None:
+    """Start deleting the last output of `output`, if it was set aside."""
+    moved = _set_aside.pop(output, None)
+    if moved is not None:
+        _delete_in_background(moved)
+
+
+def finish_deleting(pelican: Any) -> None:
+    """Wait for the last output to be gone before the build ends."""
+    delete_set_aside(Path(pelican.output_path))  # if the build wrote no pages
+    while _deleting:
+        _deleting.pop().join()
+
+
+def _delete_in_background(folder: Path) -> None:
+    thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
+    thread.start()
+    _deleting.append(thread)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A page file as the build left it."""
+
+    name: str  # relative to the output folder
+    signature: tuple[int, int, int]  # inode, size, modification time (ns)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+class KeptPages:
+    """The pages of the last build by key; keeping them in this build's output."""
+
+    def __init__(self, settings: dict[str, Any], output: Path):
+        cache = settings.get("WATERSITE_CACHE_DIR")
+        try:
+            salt = shared_inputs(settings)
+        except UnkeyableError:  # settings no key can cover: every page is rendered
+            cache = salt = None
+        self.memo: Memo[Written] = Memo(Path(cache) if cache else None, "pages", salt or "")
+        self.output = output
+        self.last_output = _set_aside.get(output, output)
+        self.written: dict[str, Written] = {}
+        self.count = 0  # pages kept
+        self._folders: set[Path] = set()
+
+    def keep(self, key: str, name: str) -> bool:
+        """Put the last build's page of `key` in the output; False if there is none."""
+        last = self.memo.last.get(key)
+        if last is None or last.name != name:
+            return False
+        old = self.last_output / name
+        if _signature(old) != last.signature:
+            return False
+        new = self.output / name
+        if new != old:
+            if new.parent not in self._folders:
+                new.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(new.parent)
+            try:
+                os.link(old, new)
+            except OSError:  # a file system without hard links: render it
+                return False
+        self.written[key] = last
+        self.count += 1
+        return True
+
+    def remember(self, key: str, name: str) -> None:
+        """Note the page this build wrote for `key`."""
+        signature = _signature(self.output / name)
+        if signature is not None:
+            self.written[key] = Written(name, signature)
+
+    def save(self) -> None:
+        self.memo.save(self.written)
