@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections import ChainMap
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from watersite.errors import ContentErrors
 from watersite.plugins.parallel_render.keys import PageKeys
 from watersite.plugins.parallel_render.last_output import (
     KeptPages,
+    Written,
     delete_set_aside,
     finish_deleting,
     set_aside,
@@ -67,36 +68,46 @@ class DeferredWriter(Writer):
         self.requests.append(((name, template, context.copy(), *args), kwargs))
 
     def render_deferred(self) -> None:
-        """Render and write every recorded page, in workers where that pays, except
-        the pages kept from the last build."""
+        """Write every recorded page, in workers where that pays: kept from the last
+        build where its key is the same, else rendered."""
         output = Path(self.output_path)
         kept = KeptPages(self.settings, output)
-        keys = PageKeys()
-        to_render = []
-        for request in self.requests:
-            key = self._key(keys, request)
-            if key is None or not kept.keep(key, request[0][0]):
-                to_render.append((request, key))
-        self.requests = [request for request, _ in to_render]
         workers = worker_count(self.settings.get("WATERSITE_RENDER_WORKERS"), len(self.requests))
         if workers == 1:
-            for args, kwargs in self.requests:
-                Writer.write_file(self, *args, **kwargs)
+            pages = self._write_pages(kept, self.requests)
         else:
-            for outcome in run_shares(self._render_share, workers):
+            pages = _Pages()
+            for outcome in run_shares(lambda i, n: self._write_share(kept, i, n), workers):
                 _replay(outcome)
-        for request, key in to_render:
-            if key is not None:
-                kept.remember(key, request[0][0])
-        kept.save()
+                pages.add(outcome.pages)
+        kept.save(pages.written)
         delete_set_aside(output)
         log.info(
             "页面：生成 %d 个，沿用上次的 %d 个 / Pages: %d rendered, %d kept from the last build",
-            *(len(to_render), kept.count) * 2,
+            *(pages.rendered, pages.kept) * 2,
         )
         self.requests = []
 
-    def _key(self, keys: PageKeys, request: tuple[tuple[Any, ...], dict[str, Any]]) -> str | None:
+    def _write_pages(self, kept: KeptPages, requests: list[Request]) -> _Pages:
+        """Keep or render each of `requests`."""
+        keys = PageKeys()
+        pages = _Pages()
+        for request in requests:
+            name = request[0][0]
+            key = self._key(keys, request)
+            written = kept.keep(key, name) if key is not None else None
+            if written is None:
+                args, kwargs = request
+                Writer.write_file(self, *args, **kwargs)
+                pages.rendered += 1
+                written = kept.written(key, name) if key is not None else None
+            else:
+                pages.kept += 1
+            if written is not None and key is not None:
+                pages.written[key] = written
+        return pages
+
+    def _key(self, keys: PageKeys, request: Request) -> str | None:
         """The page's key (keys.py), or None for pages Pelican would paginate."""
         (name, template, context, *positional), named = request
         arguments = {k: v for k, v in named.items() if k in _WRITER_ARGUMENTS}
@@ -105,17 +116,16 @@ class DeferredWriter(Writer):
             paginated = {k: v for k, v in named.items() if k in {"articles", "dates"}}
         if paginated and arguments.get("template_name") in self.settings["PAGINATED_TEMPLATES"]:
             return None  # several files from one request: not worth keeping
-        return keys.key(template, (name, positional, arguments), ChainMap(named, context))
+        return keys.key(template, (name, positional, arguments), named, context)
 
-    def _render_share(self, index: int, count: int) -> _Outcome:
-        """Render every `count`-th request from `index` on, collecting what would be lost."""
+    def _write_share(self, kept: KeptPages, index: int, count: int) -> _Outcome:
+        """Write every `count`-th request from `index` on, collecting what would be lost."""
         outcome = _Outcome()
         root = logging.getLogger()
         # Only collected here, and logged once, by the parent: never printed twice.
         saved, root.handlers = root.handlers, [_Collect(outcome)]
         try:
-            for args, kwargs in self.requests[index::count]:
-                Writer.write_file(self, *args, **kwargs)
+            outcome.pages = self._write_pages(kept, self.requests[index::count])
         except ContentErrors as problems:
             outcome.content_errors = problems.errors
         except Exception:
@@ -125,11 +135,30 @@ class DeferredWriter(Writer):
         return outcome
 
 
+#: A recorded page request: Writer.write_file's arguments, positional and named.
+Request = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass
+class _Pages:
+    """The pages one share wrote: how many rendered and kept, and their files by key."""
+
+    rendered: int = 0
+    kept: int = 0
+    written: dict[str, Written] = field(default_factory=dict)
+
+    def add(self, other: _Pages) -> None:
+        self.rendered += other.rendered
+        self.kept += other.kept
+        self.written.update(other.written)
+
+
 class _Outcome:
     """What a worker sends back: its log records, and its error if it failed."""
 
     def __init__(self) -> None:
         self.records: list[tuple[str, int, str]] = []
+        self.pages = _Pages()
         self.content_errors: list[Any] | None = None
         self.crash: str | None = None
 

@@ -179,16 +179,20 @@ class PageKeys:
         self._templates: dict[str, tuple[list[str], bytes] | None] = {}
         self._files: dict[str, tuple[str, set[str], list[str | None]]] = {}
 
-    def key(self, template: Any, arguments: Any, context: dict[str, Any]) -> str | None:
-        """The key of rendering `template` in `context` (with the request's variables)
-        with `arguments` (the writer's, such as the file name); None if it cannot be known."""
+    def key(
+        self, template: Any, arguments: Any, variables: dict[str, Any], context: dict[str, Any]
+    ) -> str | None:
+        """The key of rendering `template` with the request's `variables` over `context`
+        and `arguments` (the writer's, such as the file name); None if it cannot be known."""
         reads = self._reads(template)
         if reads is None:
             return None
-        variables, sources = reads
+        names, sources = reads
         try:
             parts = [sources, _pickled(arguments)[0]]
-            parts += [self.digests.of(context.get(name, _Missing)) for name in variables]
+            parts += [
+                self.digests.of(variables.get(name, context.get(name, _Missing))) for name in names
+            ]
         except UnkeyableError:
             return None
         return _digest(*parts).hex()
