@@ -8,8 +8,10 @@ checks as the demo content."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -168,6 +170,22 @@ def test_synthetic_archive_passes_the_demo_checks(tmp_path: Path) -> None:
     sections = {entry.section.path for entry in catalog.entries.values()}
     assert {"notices/outages", "tenders/works", "jobs", "news/paper"} <= sections
     assert len({entry.url for entry in catalog.entries.values()}) == len(catalog.entries)
+
+
+def test_clones_of_a_tender_project_form_projects_of_their_own(tmp_path: Path) -> None:
+    """Real projects have a few notices each, not one per clone of the demo's."""
+
+    def projects(content: Path) -> Counter[str]:
+        numbers = (
+            re.search(r"^project_no: (.*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+            for path in content.rglob("*.md")
+        )
+        return Counter(found.group(1) for found in numbers if found)
+
+    write_corpus(DEMO_CONTENT, tmp_path / "content", 1000)
+    largest = max(projects(DEMO_CONTENT).values())
+    assert max(projects(tmp_path / "content").values()) == largest
+    assert len(projects(tmp_path / "content")) > 3 * len(projects(DEMO_CONTENT))
 
 
 def test_baseline_corpus_has_the_same_bodies_with_pelican_metadata(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The corpus grows the demo content to N dated items by cloning each demo item
 (every section, notices with their statuses, tags, images and attachments) next
 to its original under a new file name, a numbered title and a date a few hours
 earlier in the same year, so every clone passes the same checks as the demo.
-Follow-up notices are not cloned: each points at one original notice.
+Follow-up notices are not cloned: each points at one original notice. The
+clones of one round of a tender project's notices form a project of their own.
 
 The baseline corpus holds the same Markdown bodies with Pelican's own metadata
 header, for plain Pelican and its default theme.
@@ -25,6 +26,7 @@ _TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
 _DATE = re.compile(r"^date: (\d{4}-\d\d-\d\d \d\d:\d\d)$", re.MULTILINE)
 _TAG_ITEM = re.compile(r"^tags:\n((?:  - .*\n?)+)", re.MULTILINE)
 _PAPER_ISSUE = re.compile(r"^issue: 第 (\d+) 期$", re.MULTILINE)
+_PROJECT_NO = re.compile(r"^project_no: (.*)$", re.MULTILINE)
 _DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -79,6 +81,9 @@ def _clone_text(text: str, round_: int) -> str:
     """The template's text with a numbered title and an earlier date in the same year."""
     text = _TITLE.sub(lambda m: f"title: {m.group(1)}（{round_}）", text, count=1)
     text = _DATE.sub(lambda m: f"date: {_earlier(m.group(1), round_)}", text, count=1)
+    # A tender project's clones of one round form a project of their own, as real
+    # projects have a few notices each.
+    text = _PROJECT_NO.sub(lambda m: f"project_no: {m.group(1)}-{round_:03d}", text, count=1)
     # Newspaper issues are numbered; a clone is a later issue of its own.
     return _PAPER_ISSUE.sub(lambda m: f"issue: 第 {int(m.group(1)) + 1000 * round_} 期", text)
 
