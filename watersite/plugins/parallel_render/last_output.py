@@ -3,9 +3,10 @@
 Pelican deletes the output folder file by file before a build (3 s for 40,000
 files). Instead it is moved aside when the build starts writing (after the
 content checks passed, so a failed check leaves the last output in place);
-pages whose key (keys.py) is the same as last time are hard-linked from it
-into the new output instead of being rendered; then it is deleted in the
-background while the build goes on.
+pages whose key (keys.py) is the same as last time are moved from it into
+the new output (their folder, if the page is all it holds, else hard-linked)
+instead of being rendered; then it is deleted in the background while the
+build goes on.
 
 A page is kept only if the file the last build wrote is still there as it
 was written (same inode, size and modification time), so a file changed by
@@ -115,15 +116,33 @@ class KeptPages:
         if _signature(old) != last.signature:
             return None
         new = self.output / name
-        if new != old:
-            if new.parent not in self._folders:
-                new.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(new.parent)
+        if new != old and not self._move_folder(old, new):
+            self._make_folder(new.parent)
             try:
                 os.link(old, new)
             except OSError:  # a file system without hard links: render it
                 return None
         return last
+
+    def _move_folder(self, old: Path, new: Path) -> bool:
+        """Move the page's folder whole if the page is all it holds (a page at
+        `x/index.html`, most of them): one rename instead of making a folder,
+        linking the page and deleting both from the last output."""
+        if old.parent == self.last_output or new.parent.exists():
+            return False
+        try:
+            if os.listdir(old.parent) != [old.name]:
+                return False
+            self._make_folder(new.parent.parent)
+            os.rename(old.parent, new.parent)
+        except OSError:
+            return False
+        return True
+
+    def _make_folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def written(self, key: str, name: str) -> Written | None:
         """The page this build wrote for `key`, to be kept next time."""
