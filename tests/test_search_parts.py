@@ -143,6 +143,51 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
 
 
+SECOND = "news/group/2024/second-article/index.html"
+LAW = "library/laws/2023/water-law/index.html"
+#: Edits to built pages: (page, old text, new text).
+INDEX_EDITS = {
+    "a title": [(SECOND, "</h1>", "（更正）</h1>")],
+    "words gone and new": [(SECOND, "设计规模为", "鳄鱼与鸬鹚栖息于")],
+    "text before every word": [
+        (SECOND, '<div class="sw-prose">', '<div class="sw-prose"><p>先说一句。</p>')
+    ],
+    "pages of two parts": [
+        (SECOND, "</h1>", "（更正）</h1>"),
+        (LAW, "条例正文摘要", "条例全文摘要"),
+    ],
+}
+
+
+@pytest.mark.parametrize("edit", INDEX_EDITS)
+def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """After an edit the last merged index is updated, not merged again from every
+    part: the same bytes as a clean build. Small chunks, so bounds move."""
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    for page, old, new in INDEX_EDITS[edit]:
+        html = (site / page).read_text(encoding="utf-8")
+        assert old in html
+        (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
+    write_chunks = merge._write_chunks
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("every part merged again")
+
+    monkeypatch.setattr(merge, "_write_chunks", must_not_run)
+    search_index.build_index(site, cache)
+    monkeypatch.setattr(merge, "_write_chunks", write_chunks)
+    clean = copy_site(site, tmp_path / "clean")
+    search_index.build_index(clean, None)
+    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+    assert len(canonical(clean / "pagefind")["zh-cn"]["bounds"]) > 20
+
+
 def test_parts_hold_a_bounded_amount_of_text_and_a_new_page_changes_few_parts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -18,7 +18,9 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
   is that of two parts;
 - the parts are merged into the single index Pagefind would write for all
   pages (`merge.py`), so the browser loads and ranks as before; the merged
-  index is cached too, under the digest of all documents.
+  index is cached too, under the digest of all documents, with what merging
+  again needs (`merges` memo): after an edit, only the words of the parts
+  indexed again are merged.
 
 The index folder in the output is always replaced whole: stale fragments never
 pile up.
@@ -44,7 +46,13 @@ from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
-from watersite.plugins.search_index.merge import describe_pages, link_or_copy, merge_indexes
+from watersite.plugins.search_index.merge import (
+    MergeState,
+    Previous,
+    describe_pages,
+    link_or_copy,
+    merge_indexes,
+)
 from watersite.workers import map_items
 
 INDEX_DIR = "pagefind"
@@ -92,6 +100,7 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
     shutil.rmtree(index, ignore_errors=True)
     pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
     store = cache / "search-index" if cache else None
+    merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as name:
         scratch = Path(name)
         documents = write_search_documents(output, pages, scratch, workers, store)
@@ -106,14 +115,25 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
                     enumerate(split_into_parts(documents)),
                 )
             )
-        merge_indexes(parts, index, {d.url: d.sorts for d in documents}, workers)
+        sorts = {d.url: d.sorts for d in documents}
+        state = merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
     # Pagefind also writes its stock UIs; our search page has its own.
     for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
         unused.unlink(missing_ok=True)
     if store is not None and whole is not None:
         shutil.rmtree(whole.parent, ignore_errors=True)  # one whole index is enough
         _keep(index, whole)
+        merges.save({whole.name: state})
         _prune(store / "parts", {p.name for p in parts})
+
+
+def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
+    """The cached whole index and what merging again needs of it, if both are there."""
+    for name, state in merges.last.items():
+        folder = store / "site" / name if store else None
+        if folder is not None and folder.is_dir():
+            return Previous(state, folder, store / "parts")  # type: ignore[operator]
+    return None
 
 
 def split_into_parts(documents: list[Document]) -> list[list[Document]]:

@@ -12,6 +12,8 @@ utils.rs), so the browser searches and ranks exactly as over a single index.
 Pages are numbered in URL order, so the merged index does not depend on how
 the pages were split into parts, nor on the order the disk lists files
 (tests/test_search_parts.py builds the same bytes from 1 part and from many).
+After an edit, the last merged index is updated instead of merging every part
+again (see "merging again after an edit" below): the same bytes.
 
 The format, as Pagefind writes it: every `.pf_*` file is gzip of `pagefind_dcd`
 and a payload, CBOR except fragments (JSON). Files are named by an unpadded
@@ -136,11 +138,67 @@ class Part:
         return [-self.fields[-p - 1] - 1 if p < 0 else p for p in meta_positions]
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One written index chunk: how many words, its payload's hash, its file name."""
+
+    words: int
+    payload_hash: str
+    name: str
+
+
+@dataclass
+class Words:
+    """A merged index's words in order: what merging again after an edit needs."""
+
+    texts: list[str]
+    sizes: list[int]  # numbers in each word's postings, as Pagefind counts them
+    lengths: list[int] = field(default_factory=list)  # bytes of each word's entry
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which parts (cache folder names) a merged index was made of, and its pages."""
+
+    parts: list[str]
+    urls: list[str]  # in merged page number order
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """One language's merged index, as a later merge needs it."""
+
+    layout: Layout
+    words: Words
+
+
+@dataclass
+class MergeState:
+    """What merging again after an edit needs to know of a merged index."""
+
+    languages: dict[str, LanguageState]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last merged index: its state, its folder, and where its parts are kept."""
+
+    state: MergeState
+    index: Path
+    parts: Path
+
+
 def merge_indexes(
-    parts: list[Path], target: Path, sorts: dict[str, dict[str, str]], workers: int | None = 0
-) -> None:
+    parts: list[Path],
+    target: Path,
+    sorts: dict[str, dict[str, str]],
+    workers: int | None = 0,
+    previous: Previous | None = None,
+) -> MergeState:
     """Merge the Pagefind indexes in `parts` into `target`; each part indexes a run
-    of pages in URL order, the parts in that order too.
+    of pages in URL order, the parts in that order too. Returns what a later merge
+    needs to merge again after an edit (`previous`).
 
     `sorts` holds each page's `data-pagefind-sort` values by URL: the index keeps
     only the order they give, so merging needs them again. `workers` as in
@@ -148,14 +206,18 @@ def merge_indexes(
     """
     gc.disable()  # millions of small lists, none of them in a cycle
     try:
-        _merge(parts, target, sorts, workers)
+        return _merge(parts, target, sorts, workers, previous)
     finally:
         gc.enable()
 
 
 def _merge(
-    parts: list[Path], target: Path, sorts: dict[str, dict[str, str]], workers: int | None
-) -> None:
+    parts: list[Path],
+    target: Path,
+    sorts: dict[str, dict[str, str]],
+    workers: int | None,
+    previous: Previous | None,
+) -> MergeState:
     entries = [json.loads((folder / ENTRY).read_text(encoding="utf-8")) for folder in parts]
     target.mkdir(parents=True)
     for name in ("index", "filter", "fragment"):
@@ -165,6 +227,7 @@ def _merge(
             shutil.copyfile(path, target / path.name)
     entry = dict(entries[0])  # keeps Pagefind's key order
     entry["languages"] = {}
+    state = MergeState({})
     for language in sorted({language for e in entries for language in e["languages"]}):
         found = [
             (folder, e["languages"][language])
@@ -173,13 +236,14 @@ def _merge(
         ]
         members = [Part(f, read_cbor(f / f"pagefind.{info['hash']}.pf_meta")) for f, info in found]
         info = dict(found[0][1])
-        info["hash"], info["page_count"] = _merge_language(
-            language, members, target, sorts, workers
+        info["hash"], info["page_count"], state.languages[language] = _merge_language(
+            language, members, target, sorts, workers, previous=previous
         )
         entry["languages"][language] = info
     (target / ENTRY).write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
+    return state
 
 
 def _merge_language(
@@ -188,7 +252,9 @@ def _merge_language(
     target: Path,
     sorts: dict[str, dict[str, str]],
     workers: int | None,
-) -> tuple[str, int]:
+    *,
+    previous: Previous | None,
+) -> tuple[str, int, LanguageState]:
     """Write the merged meta, chunks, filters and fragments of one language."""
     versions = {part.meta[0] for part in parts}
     if versions != {FORMAT_VERSION}:
@@ -206,10 +272,13 @@ def _merge_language(
         name = fragments.name(page.payload_hash)
         link_or_copy(page.fragment, target / "fragment" / f"{name}.pf_fragment")
         meta_pages.append([name, page.word_count])
+    layout = Layout(parts=[part.folder.name for part in parts], urls=[p.url for p in pages])
+    updated = _update_chunks(language, parts, layout, previous, target / "index")
+    chunks, words = updated or _write_chunks(language, parts, target / "index", workers)
     meta = [
         versions.pop(),
         meta_pages,
-        _write_chunks(language, parts, target / "index", workers),
+        chunks,
         _write_filters(language, parts, target / "filter"),
         _sorts(parts, pages, sorts),
         meta_fields,
@@ -217,7 +286,7 @@ def _merge_language(
     payload = cbor2.dumps(meta)
     meta_hash = f"{language}_{pagefind_hash(payload)[: len(language) + 8]}"
     write_file(target / f"pagefind.{meta_hash}.pf_meta", payload)
-    return meta_hash, len(pages)
+    return meta_hash, len(pages), LanguageState(layout, words)
 
 
 def describe_pages(folder: Path) -> None:
@@ -319,29 +388,40 @@ Merged = tuple[str, int, bytes]
 
 def _write_chunks(
     language: str, parts: list[Part], folder: Path, workers: int | None
-) -> list[list[str]]:
+) -> tuple[list[list[str]], Words]:
     """Merge the parts' words and cut them into chunks as Pagefind does; returns
-    the meta's chunk list. Ranges of words are merged in forked workers."""
+    the meta's chunk list and the merged words. Ranges of words are merged in
+    forked workers."""
     largest = max(parts, key=lambda part: len(part.meta[2]))
     count = worker_count(workers, sum(len(part.meta[2]) for part in parts))
     count = min(count, len(largest.meta[2]))  # its chunk bounds split the words
     bounds = [largest.meta[2][len(largest.meta[2]) * i // count][0] for i in range(1, count)]
     ranges = list(itertools.pairwise([None, *bounds, None]))
     shares = run_shares(lambda index, _: _merge_words(parts, *ranges[index]), count)
+    merged = list(itertools.chain.from_iterable(shares))
+    words = Words([text for text, _, _ in merged], [size for _, size, _ in merged])
+    words.lengths = [len(entry) for _, _, entry in merged]
     names = Names(language)
-    chunks: list[list[str]] = []
-    chunk: list[Merged] = []
-    size = 0
-    for word in itertools.chain.from_iterable(shares):
-        chunk.append(word)
-        size += word[1]
-        if size >= CHUNK_SIZE:
-            chunks.append(_write_chunk(chunk, names, folder))
-            chunk, size = [], 0
-    if chunk:
-        chunks.append(_write_chunk(chunk, names, folder))
+    chunks = []
+    for start, end in _cut(words.sizes):
+        entries = [entry for _, _, entry in merged[start:end]]
+        chunks.append(_write_chunk(words, (start, end), entries, names, folder))
     _shorten_bounds(chunks)
-    return chunks
+    return chunks, words
+
+
+def _cut(sizes: list[int]) -> list[tuple[int, int]]:
+    """Where Pagefind ends its chunks: once their postings reach CHUNK_SIZE numbers."""
+    ranges = []
+    start = size = 0
+    for index, word_size in enumerate(sizes):
+        size += word_size
+        if size >= CHUNK_SIZE:
+            ranges.append((start, index + 1))
+            start, size = index + 1, 0
+    if start < len(sizes):
+        ranges.append((start, len(sizes)))
+    return ranges
 
 
 def _merge_words(parts: list[Part], low: str | None, high: str | None) -> list[Merged]:
@@ -455,11 +535,17 @@ def _array_header(length: int) -> bytes:
     raise ValueError("array too long")
 
 
-def _write_chunk(words: list[Merged], names: Names, folder: Path) -> list[str]:
-    payload = b"\x81" + _array_header(len(words)) + b"".join(entry for _, _, entry in words)
-    name = names.name(pagefind_hash(payload))
+def _write_chunk(
+    words: Words, span: tuple[int, int], entries: list[bytes], names: Names, folder: Path
+) -> list[str]:
+    """Write the words in `span` (their `entries`) as one chunk; note it in `words`."""
+    start, end = span
+    payload = b"\x81" + _array_header(len(entries)) + b"".join(entries)
+    payload_hash = pagefind_hash(payload)
+    name = names.name(payload_hash)
     write_file(folder / f"{name}.pf_index", payload)
-    return [words[0][0], words[-1][0], name]
+    words.chunks.append(Chunk(end - start, payload_hash, name))
+    return [words.texts[start], words.texts[end - 1], name]
 
 
 def _shorten_bounds(chunks: list[list[str]]) -> None:
@@ -522,6 +608,225 @@ def _sorts(parts: list[Part], pages: list[Page], sorts: dict[str, dict[str, str]
 
 def _float32(value: str) -> float:
     return struct.unpack("f", struct.pack("f", float(value)))[0]
+
+
+# --- merging again after an edit -------------------------------------------
+#
+# An edit re-indexes one part. Its pages keep their numbers, so only the words
+# whose postings in that part changed (the edited page's words) change in the
+# merged index: their entries are spliced (the part's pages taken out of the
+# last merged entry, its new ones put in), every other word keeps its entry's
+# bytes, and a chunk holding the same words as before keeps its file. Chunk
+# bounds are cut again from the words' sizes, as a full merge would.
+
+#: More re-indexed parts than this: a full merge costs about as much.
+MAX_UPDATED_PARTS = 4
+
+
+def _update_chunks(
+    language: str, parts: list[Part], layout: Layout, previous: Previous | None, folder: Path
+) -> tuple[list[list[str]], Words] | None:
+    """The chunks of the merged index as `_write_chunks` would write them, made
+    from the last merged index; None where that cannot be done (a full merge)."""
+    last = previous.state.languages.get(language) if previous is not None else None
+    if previous is None or last is None or last.layout.urls != layout.urls:
+        return None
+    if len(last.layout.parts) != len(parts) or any(part.offset is None for part in parts):
+        return None
+    changed = [i for i, name in enumerate(layout.parts) if name != last.layout.parts[i]]
+    if not 0 < len(changed) <= MAX_UPDATED_PARTS:
+        return None
+    pairs = []
+    for i in changed:
+        old = _last_part(previous, language, last.layout.parts[i], parts[i])
+        if old is None:
+            return None
+        pairs.append((old, parts[i]))
+    chunks = _LastChunks(last.words, previous.index / "index")
+    return _rewrite_chunks(language, chunks, _splice_changed_words(pairs, chunks), folder)
+
+
+def _last_part(previous: Previous, language: str, name: str, now: Part) -> Part | None:
+    """The last merge's version of a part that changed, numbered as `now`; None if
+    it is gone or its pages or meta fields differ."""
+    folder = previous.parts / name
+    try:
+        info = json.loads((folder / ENTRY).read_text(encoding="utf-8"))["languages"][language]
+        urls = [
+            url for url, _ in json.loads((folder / PAGES).read_text(encoding="utf-8"))[language]
+        ]
+        urls_now = [
+            url for url, _ in json.loads((now.folder / PAGES).read_text(encoding="utf-8"))[language]
+        ]
+        part = Part(folder, read_cbor(folder / f"pagefind.{info['hash']}.pf_meta"))
+    except (OSError, KeyError, ValueError):
+        return None
+    if part.meta_fields != now.meta_fields or urls != urls_now:
+        return None
+    part.numbers, part.fields, part.offset = now.numbers, now.fields, now.offset
+    part.same_fields = now.same_fields
+    return part
+
+
+class _LastChunks:
+    """The last merged index's chunk payloads, read when needed, and word entries."""
+
+    def __init__(self, words: Words, folder: Path):
+        self.words = words
+        self.folder = folder
+        self.index = {text: number for number, text in enumerate(words.texts)}
+        self.chunk_of: list[int] = []  # by word number
+        self.offset: list[int] = []  # of the word's entry in its chunk's payload
+        self.starts: dict[int, int] = {}  # first word number -> chunk number
+        for chunk_number, chunk in enumerate(words.chunks):
+            start = len(self.chunk_of)
+            self.starts[start] = chunk_number
+            offset = 1 + len(_array_header(chunk.words))  # after [ and the words' array header
+            for number in range(start, start + chunk.words):
+                self.chunk_of.append(chunk_number)
+                self.offset.append(offset)
+                offset += words.lengths[number]
+        self.payloads: dict[int, bytes] = {}
+
+    def same_chunk(self, entries: list[bytes | int]) -> Chunk | None:
+        """The last chunk that held exactly these (unchanged) entries, if any."""
+        first = entries[0]
+        if isinstance(first, bytes) or first not in self.starts:
+            return None
+        chunk = self.words.chunks[self.starts[first]]
+        if chunk.words != len(entries) or entries != list(range(first, first + len(entries))):
+            return None
+        return chunk
+
+    def entry(self, number: int) -> bytes:
+        chunk = self.chunk_of[number]
+        if chunk not in self.payloads:
+            name = self.words.chunks[chunk].name
+            self.payloads[chunk] = read_payload(self.folder / f"{name}.pf_index")
+        start = self.offset[number]
+        return self.payloads[chunk][start : start + self.words.lengths[number]]
+
+
+def _splice_changed_words(
+    changed: list[tuple[Part, Part]], last: _LastChunks
+) -> dict[str, tuple[bytes, int] | None]:
+    """The new entry and size of each word whose postings in a changed part changed
+    (None: the word is gone)."""
+    texts: set[str] = set()
+    after: list[dict[str, Word]] = []
+    for old, new in changed:
+        words_before = {w.text: w for w in _part_words(0, old, None, None)}
+        words_after = {w.text: w for w in _part_words(0, new, None, None)}
+        texts.update(
+            text
+            for text in words_before.keys() | words_after.keys()
+            if text not in words_before
+            or text not in words_after
+            or words_before[text].raw != words_after[text].raw
+        )
+        after.append(words_after)
+    ranges = [(new.offset or 0, (new.offset or 0) + len(new.numbers)) for _, new in changed]
+    spliced: dict[str, tuple[bytes, int] | None] = {}
+    for text in texts:
+        number = last.index.get(text)
+        entry = cbor2.loads(last.entry(number)) if number is not None else [text, [], []]
+        pages = _outside(entry[1], ranges)
+        variants = {form: _outside(p, ranges) for form, p in entry[2]}
+        for (_, new), words in zip(changed, after, strict=True):
+            word = words.get(text)
+            if word is not None:
+                pages += _merged_pages(new, word.entry[1])
+                for form, p in word.entry[2]:
+                    variants.setdefault(form, []).extend(_merged_pages(new, p))
+        spliced[text] = _entry(text, pages, variants)
+    return spliced
+
+
+def _outside(pages: list[list[Any]], ranges: list[tuple[int, int]]) -> list[tuple[int, Any, Any]]:
+    """A merged entry's pages (merged numbers) outside `ranges`."""
+    kept, number = [], 0
+    for delta, positions, meta in pages:
+        number += delta
+        if not any(start <= number < end for start, end in ranges):
+            kept.append((number, positions, meta))
+    return kept
+
+
+def _merged_pages(part: Part, pages: list[list[Any]]) -> list[tuple[int, Any, Any]]:
+    """A part's pages of one word with merged numbers and meta field ids."""
+    merged, number = [], 0
+    for delta, positions, meta in pages:
+        number += delta
+        merged.append((part.numbers[number], positions, part.merged_fields(meta)))
+    return merged
+
+
+def _entry(
+    text: str, pages: list[tuple[int, Any, Any]], variants: dict[str, list[tuple[int, Any, Any]]]
+) -> tuple[bytes, int] | None:
+    """A word's entry as the full merge encodes it, and its size; None if no pages."""
+    if not pages:
+        return None
+    encoded = [
+        [form, _deltas(variant_pages)]
+        for form, variant_pages in sorted(variants.items())
+        if variant_pages
+    ]
+    own = _deltas(pages)
+    size = len(own) + sum(len(p[1]) for p in own) + sum(len(p[2]) for p in own)
+    return cbor2.dumps([text, own, encoded]), size
+
+
+def _deltas(pages: list[tuple[int, Any, Any]]) -> list[list[Any]]:
+    encoded, last = [], 0
+    for number, positions, meta in sorted(pages, key=operator.itemgetter(0)):
+        encoded.append([number - last, positions, meta])
+        last = number
+    return encoded
+
+
+def _rewrite_chunks(
+    language: str,
+    last: _LastChunks,
+    spliced: dict[str, tuple[bytes, int] | None],
+    folder: Path,
+) -> tuple[list[list[str]], Words]:
+    """The words with the spliced ones, cut into chunks; a chunk of the same words
+    as before, none of them spliced, keeps its file."""
+    added = sorted(text for text, new in spliced.items() if new and text not in last.index)
+    sequence: list[tuple[str, int | None]] = [
+        (text, number)
+        for text, number in heapq.merge(
+            ((t, n) for n, t in enumerate(last.words.texts)), ((t, None) for t in added)
+        )
+        if spliced.get(text, True) is not None  # not gone
+    ]
+    words = Words([text for text, _ in sequence], [])
+    entries: list[bytes | int] = []  # a new entry, or the number of a last entry
+    for text, number in sequence:
+        new = spliced.get(text)
+        if new is not None:
+            words.sizes.append(new[1])
+            words.lengths.append(len(new[0]))
+            entries.append(new[0])
+        elif number is not None:
+            words.sizes.append(last.words.sizes[number])
+            words.lengths.append(last.words.lengths[number])
+            entries.append(number)
+    names = Names(language)
+    chunks = []
+    for start, end in _cut(words.sizes):
+        same = last.same_chunk(entries[start:end])
+        if same is not None:
+            name = names.name(same.payload_hash)
+            link_or_copy(last.folder / f"{same.name}.pf_index", folder / f"{name}.pf_index")
+            words.chunks.append(Chunk(same.words, same.payload_hash, name))
+            chunks.append([words.texts[start], words.texts[end - 1], name])
+        else:
+            written = [e if isinstance(e, bytes) else last.entry(e) for e in entries[start:end]]
+            chunks.append(_write_chunk(words, (start, end), written, names, folder))
+    _shorten_bounds(chunks)
+    return chunks, words
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
