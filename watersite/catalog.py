@@ -367,19 +367,22 @@ def _read_entries(
     A file read without problems by the last build, with the same bytes and the
     same files around it, is not read again (watersite/memo.py)."""
     memo: Memo[Entry] = Memo(cache_dir, "entries", _reading_salt(catalog, report))
+    keys = [
+        key_of(str(source), hashlib.sha256((catalog.root / source).read_bytes()).hexdigest())
+        for source, _ in files
+    ]
+    # Only files not remembered go to the workers (an entry is not worth pickling).
+    unknown = [i for i, key in enumerate(keys) if key not in memo.last]
 
-    def read(file: tuple[PurePosixPath, Section]) -> tuple[str, Entry | None, list[ContentError]]:
-        data = (catalog.root / file[0]).read_bytes()
-        key = key_of(str(file[0]), hashlib.sha256(data).hexdigest())
-        kept = memo.last.get(key)
-        if kept is not None:
-            return key, kept, []
+    def read(index: int) -> tuple[Entry | None, list[ContentError]]:
         own = report.fresh()
-        return key, _read_entry(catalog, *file, own), own.errors
+        return _read_entry(catalog, *files[index], own), own.errors
 
+    read_now = dict(zip(unknown, map_items(read, unknown, workers), strict=True))
     entries = []
     clean = {}
-    for key, entry, errors in map_items(read, files, workers):
+    for index, key in enumerate(keys):
+        entry, errors = read_now.get(index) or (memo.last[key], [])
         report.errors.extend(errors)
         if entry is not None:
             entry.state = _state_of(entry.meta, catalog.now)
@@ -634,17 +637,26 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
     )
     bodies: Memo[Rendered] = Memo(cache_dir, "bodies", catalog.policy.model_dump_json())
     entries = list(catalog.entries.values())
+    keys = [key_of(entry.source, entry.body) for entry in entries]
 
-    def render(entry: Entry) -> tuple[str, Rendered]:
-        current[:] = [entry]
-        key = key_of(entry.source, entry.body)
-        found = bodies.last.get(key)
-        if found is None or not found.still_valid(lambda kind, arg: lookups[kind](arg)):
-            made.clear()
-            found = Rendered(*renderer.render(entry.body, PurePosixPath(entry.source)), list(made))
-        return key, found
+    def still_valid(index: int) -> bool:
+        current[:] = [entries[index]]
+        found = bodies.last.get(keys[index])
+        return found is not None and found.still_valid(lambda kind, arg: lookups[kind](arg))
 
-    rendered = map_items(render, entries, workers)
+    # Only bodies not remembered go to the workers (a body is not worth pickling).
+    unknown = [index for index in range(len(entries)) if not still_valid(index)]
+
+    def render(index: int) -> Rendered:
+        current[:] = [entries[index]]
+        made.clear()
+        body = renderer.render(entries[index].body, PurePosixPath(entries[index].source))
+        return Rendered(*body, list(made))
+
+    rendered_now = dict(zip(unknown, map_items(render, unknown, workers), strict=True))
+    rendered = [
+        (key, rendered_now.get(index) or bodies.last[key]) for index, key in enumerate(keys)
+    ]
     bodies.save(dict(rendered))
     for entry, (_, body) in zip(entries, rendered, strict=True):
         entry.html = body.html
