@@ -88,6 +88,11 @@ def delete_item(site: Site) -> None:
     site.edit("news/group/2024/plant-upgrade.md", "cover: plant.png\n", "")  # image still used
 
 
+def change_an_outage(site: Site) -> None:
+    """Its pages, the banner on every page and the outage calendar change."""
+    site.edit(OUTAGE, "end: 2024-06-04 06:00", "end: 2024-06-04 08:00")
+
+
 def change_data(site: Site) -> None:
     site.edit("data/prices.yml", 'supply: "2.10"', 'supply: "2.20"')
 
@@ -115,6 +120,7 @@ CHANGES: dict[str, Callable[[Site], None]] = {
     "title": change_title,
     "new item": add_item,
     "deleted item": delete_item,
+    "outage": change_an_outage,
     "data table": change_data,
     "clock": move_the_clock,
     "template": change_a_template,
