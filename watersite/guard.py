@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watersite.memo import Memo
+from watersite.output import html_pages
 from watersite.safety import SafetyPolicy, outbound_host
 from watersite.workers import map_items
 
@@ -62,7 +63,7 @@ def scan_site(
     code are known by their digest and not scanned again (a rebuild at
     archive scale changes a few pages); a page is judged on its exact bytes.
     """
-    pages = sorted(path.relative_to(output).as_posix() for path in output.rglob("*.html"))
+    pages = html_pages(output)
     tags = TagVerdicts(policy)  # each worker fills its own copy
     # Pages found clean, by digest, under this policy and our code (watersite/memo.py).
     clean: Memo[bool] = Memo(cache, "guard", policy.model_dump_json())

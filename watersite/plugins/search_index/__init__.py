@@ -46,6 +46,7 @@ from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
+from watersite.output import html_pages
 from watersite.plugins.search_index.merge import (
     MergeState,
     Previous,
@@ -98,7 +99,7 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
     """
     index = output / INDEX_DIR
     shutil.rmtree(index, ignore_errors=True)
-    pages = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
+    pages = html_pages(output)
     store = cache / "search-index" if cache else None
     merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as name:
