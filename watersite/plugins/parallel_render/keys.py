@@ -39,8 +39,9 @@ from pydantic import BaseModel
 
 from watersite.plugins.contract import CATALOG, ERROR_LOG
 
-#: Attributes every item carries that are the same for all items (in the salt).
-_SHARED_ATTRIBUTES = frozenset({"_context", "settings"})
+#: Attributes of items not digested: the same for all items (in the salt), or
+#: (`metadata`) a copy of others, as Pelican sets each entry as an attribute.
+_SKIPPED_ATTRIBUTES = frozenset({"_context", "settings", "metadata"})
 #: Settings no page reads: the clock (see the module docstring), and the
 #: catalog and error log the contract plugin keeps there for this build.
 _UNSHOWN_SETTINGS = frozenset({"BUILD_NOW", CATALOG, ERROR_LOG})
@@ -155,7 +156,7 @@ class _Digests:
         """An item's attributes, items it points to standing in by path; and those items."""
         known = self._own.get(id(item))
         if known is None:
-            attributes = {k: v for k, v in vars(item).items() if k not in _SHARED_ATTRIBUTES}
+            attributes = {k: v for k, v in vars(item).items() if k not in _SKIPPED_ATTRIBUTES}
             data, pointed = _pickled((item.url, item.save_as, attributes))
             known = self._own[id(item)] = (_digest(data), pointed)
         return known
