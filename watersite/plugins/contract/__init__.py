@@ -16,7 +16,8 @@ Pelican's default is to log an error and drop a bad file while the build exits
 from __future__ import annotations
 
 import logging
-from pathlib import Path, PurePosixPath
+import os
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pelican import signals
@@ -85,12 +86,12 @@ class CatalogReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """Body HTML and metadata of one validated entry."""
         catalog = catalog_of(self.settings)
-        path = Path(source_path)
-        try:  # Pelican joins its PATH with the file's path: no need to resolve links
-            relative = path.relative_to(catalog.root)
-        except ValueError:
-            relative = path.resolve().relative_to(catalog.root.resolve())
-        entry = catalog.entries[relative.as_posix()]
+        root = f"{catalog.root}{os.sep}"
+        if source_path.startswith(root):  # Pelican joins its PATH with the file's path
+            relative = source_path[len(root) :].replace(os.sep, "/")
+        else:
+            relative = Path(source_path).resolve().relative_to(catalog.root.resolve()).as_posix()
+        entry = catalog.entries[relative]
         return entry.html, pelican_metadata(entry)
 
 
@@ -145,7 +146,7 @@ def check_nothing_dropped(generators: list[Any]) -> None:
     settings = generators[0].settings
     catalog = catalog_of(settings)
     kept = {
-        PurePosixPath(content.relative_source_path).as_posix()
+        content.relative_source_path.replace(os.sep, "/")
         for generator in generators
         for content in [
             *getattr(generator, "articles", []),
