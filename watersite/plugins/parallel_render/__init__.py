@@ -72,12 +72,17 @@ class DeferredWriter(Writer):
         build where its key is the same, else rendered."""
         output = Path(self.output_path)
         kept = KeptPages(self.settings, output)
-        workers = worker_count(self.settings.get("WATERSITE_RENDER_WORKERS"), len(self.requests))
+        setting = self.settings.get("WATERSITE_RENDER_WORKERS")
+        keys = PageKeys()
+        if self.requests:  # every request's context lists the same items
+            context = self.requests[0][0][2]
+            keys.learn_items([*context.get("articles", ()), *context.get("pages", ())], setting)
+        workers = worker_count(setting, len(self.requests))
         if workers == 1:
-            pages = self._write_pages(kept, self.requests)
+            pages = self._write_pages(kept, keys, self.requests)
         else:
             pages = _Pages()
-            for outcome in run_shares(lambda i, n: self._write_share(kept, i, n), workers):
+            for outcome in run_shares(lambda i, n: self._write_share(kept, keys, i, n), workers):
                 _replay(outcome)
                 pages.add(outcome.pages)
         kept.save(pages.written)
@@ -88,9 +93,8 @@ class DeferredWriter(Writer):
         )
         self.requests = []
 
-    def _write_pages(self, kept: KeptPages, requests: list[Request]) -> _Pages:
+    def _write_pages(self, kept: KeptPages, keys: PageKeys, requests: list[Request]) -> _Pages:
         """Keep or render each of `requests`."""
-        keys = PageKeys()
         pages = _Pages()
         for request in requests:
             name = request[0][0]
@@ -118,14 +122,14 @@ class DeferredWriter(Writer):
             return None  # several files from one request: not worth keeping
         return keys.key(template, (name, positional, arguments), named, context)
 
-    def _write_share(self, kept: KeptPages, index: int, count: int) -> _Outcome:
+    def _write_share(self, kept: KeptPages, keys: PageKeys, index: int, count: int) -> _Outcome:
         """Write every `count`-th request from `index` on, collecting what would be lost."""
         outcome = _Outcome()
         root = logging.getLogger()
         # Only collected here, and logged once, by the parent: never printed twice.
         saved, root.handlers = root.handlers, [_Collect(outcome)]
         try:
-            outcome.pages = self._write_pages(kept, self.requests[index::count])
+            outcome.pages = self._write_pages(kept, keys, self.requests[index::count])
         except ContentErrors as problems:
             outcome.content_errors = problems.errors
         except Exception:

@@ -38,6 +38,7 @@ from pelican.urlwrappers import URLWrapper
 from pydantic import BaseModel
 
 from watersite.plugins.contract import CATALOG, ERROR_LOG
+from watersite.workers import map_items
 
 #: Attributes of items not digested: the same for all items (in the salt), or
 #: (`metadata`) a copy of others, as Pelican sets each entry as an attribute.
@@ -197,6 +198,24 @@ class PageKeys:
         except UnkeyableError:
             return None
         return _digest(*parts).hex()
+
+    def learn_items(self, items: list[Content], workers: int | None) -> None:
+        """Digest each item's own attributes now, in forked workers (`workers` as
+        in watersite.workers): render workers would each digest almost every item,
+        as neighbours and related items fall to both."""
+        number_of = {id(item): number for number, item in enumerate(items)}
+
+        def own(number: int) -> tuple[bytes, list[int | None]] | None:
+            try:
+                digest, pointed = self.digests._own_of(items[number])
+            except UnkeyableError:
+                return None
+            return digest, [number_of.get(id(other)) for other in pointed]
+
+        for item, learnt in zip(items, map_items(own, range(len(items)), workers), strict=True):
+            if learnt is not None and None not in learnt[1]:
+                pointed = [items[number] for number in learnt[1] if number is not None]
+                self.digests._own[id(item)] = (learnt[0], pointed)
 
     def _reads(self, template: Any) -> tuple[list[str], bytes] | None:
         """The variables `template` and the templates it uses read, and their sources'
