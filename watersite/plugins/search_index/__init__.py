@@ -236,16 +236,23 @@ def write_search_documents(
     """
     memo: Memo[Document | None] = Memo(store, "documents", _INDEX_FORMAT)
 
-    def describe(page: str) -> tuple[str, Document | None]:
-        data = (output / page).read_bytes()
-        key = key_of(page, hashlib.sha256(data).hexdigest())
-        if key in memo.last:
-            return key, memo.last[key]
-        return key, _write_document(scratch, page, data.decode("utf-8"))
+    def page_key(page: str) -> str:
+        return key_of(page, hashlib.sha256((output / page).read_bytes()).hexdigest())
 
-    described = map_items(describe, pages, workers)
-    memo.save(dict(described))
-    return [document for _, document in described if document is not None]
+    keys = map_items(page_key, pages, workers)
+    # Only pages not remembered are cut (and only their documents pickled back).
+    unknown = [index for index, key in enumerate(keys) if key not in memo.last]
+
+    def cut(index: int) -> Document | None:
+        return _write_document(scratch, pages[index], (output / pages[index]).read_text("utf-8"))
+
+    cut_now = dict(zip(unknown, map_items(cut, unknown, workers), strict=True))
+    described = {
+        key: cut_now[index] if index in cut_now else memo.last[key]
+        for index, key in enumerate(keys)
+    }
+    memo.save(described)
+    return [document for document in described.values() if document is not None]
 
 
 def _write_document(scratch: Path, page: str, html: str) -> Document | None:
