@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
-
 from watersite.schema import MODEL_BY_KIND
 from watersite.schema.models import OUTAGE_KINDS, TENDER_METHODS, TENDER_NOTICES
 from watersite.schema.types import is_slug
@@ -120,6 +118,10 @@ _KINDS = {
 
 def slug_of(title: str) -> str:
     """An ASCII URL name from a Chinese title: its first words in pinyin."""
+    # Imported here: its dictionaries take 0.2 s to load, which every build (the
+    # catalog imports this module) would pay for a name only `invoke new` makes.
+    from pypinyin import lazy_pinyin  # noqa: PLC0415
+
     words: list[str] = []
     for part in lazy_pinyin(title):
         words += re.findall(r"[a-z0-9]+", part.lower())
