@@ -12,15 +12,16 @@ other items' URLs and states (links), processed images, whether linked files
 exist. Those lookups are recorded with their answers (`Rendered.lookups`), and
 a kept body is used only if every lookup still gets the same answer.
 
-Each memo is one file (`<cache>/<name>/<salt>.pickle`), rewritten with this
-build's results only; a damaged one is ignored and rebuilt, never trusted.
+Each memo is a folder (`<cache>/<name>/`) of a few files (`<salt>.<shard>.pickle`),
+holding this build's results only; a file whose results did not change is not
+written again; a damaged memo is ignored and rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
-import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,27 +52,59 @@ def key_of(*parts: str) -> str:
 
 
 class Memo(Generic[T]):
-    """The results of the last build by key, and saving this build's."""
+    """The results of the last build by key, and saving this build's.
+
+    Kept in SHARDS files by key, so that saving after an edit rewrites only the
+    files whose results changed (a result kept is the very object loaded).
+    """
+
+    SHARDS = 16
 
     def __init__(self, cache_dir: Path | None, name: str, salt: str):
-        salt = key_of(code_digest(), salt)
-        self.file = cache_dir / name / f"{salt}.pickle" if cache_dir else None
-        self.last: dict[str, T] = {}
-        if self.file is not None and self.file.is_file():
+        self.salt = key_of(code_digest(), salt)
+        self.folder = cache_dir / name if cache_dir else None
+        self.shards: list[dict[str, T]] = [{} for _ in range(self.SHARDS)]
+        self.damaged = False
+        if self.folder is not None and self.folder.is_dir():
             try:
-                self.last = pickle.loads(self.file.read_bytes())
+                for number, path in enumerate(self._files()):
+                    if path.is_file():
+                        self.shards[number] = pickle.loads(path.read_bytes())
             except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-                self.last = {}
+                self.shards = [{} for _ in range(self.SHARDS)]
+                self.damaged = True
+        self.last: dict[str, T] = {k: v for shard in self.shards for k, v in shard.items()}
 
     def save(self, results: dict[str, T]) -> None:
-        """Keep exactly this build's results (one memo per name: the newest)."""
-        if self.file is None:
+        """Keep exactly this build's results (one memo per name: the newest salt)."""
+        if self.folder is None:
             return
-        shutil.rmtree(self.file.parent, ignore_errors=True)
-        self.file.parent.mkdir(parents=True)
-        partial = self.file.with_suffix(".new")
-        partial.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.rename(self.file)
+        shards: list[dict[str, T]] = [{} for _ in range(self.SHARDS)]
+        for key, result in results.items():
+            shards[_shard(key)][key] = result
+        files = self._files()
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path not in files:  # another salt's, or a partial write
+                    path.unlink()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for path, shard, last in zip(files, shards, self.shards, strict=True):
+            kept = shard.keys() == last.keys() and all(shard[k] is last[k] for k in shard)
+            if kept and not self.damaged and (path.is_file() or not shard):
+                continue
+            partial = path.with_suffix(".new")
+            partial.write_bytes(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.rename(path)
+        self.shards = shards
+        self.damaged = False
+
+    def _files(self) -> list[Path]:
+        assert self.folder is not None
+        return [self.folder / f"{self.salt}.{number:02d}.pickle" for number in range(self.SHARDS)]
+
+
+def _shard(key: str) -> int:
+    return zlib.crc32(key.encode()) % Memo.SHARDS
 
 
 @dataclass
