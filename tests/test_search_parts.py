@@ -148,13 +148,15 @@ LAW = "library/laws/2023/water-law/index.html"
 #: Edits to built pages: (page, old text, new text).
 INDEX_EDITS = {
     "a title": [(SECOND, "</h1>", "（更正）</h1>")],
-    "words gone and new": [(SECOND, "设计规模为", "鳄鱼与鸬鹚栖息于")],
+    "words gone and new": [
+        (SECOND, "<p>城东水厂二期工程今日开工，设计规模为", "<p>鳄鱼与鸬鹚栖息于")
+    ],
     "text before every word": [
         (SECOND, '<div class="sw-prose">', '<div class="sw-prose"><p>先说一句。</p>')
     ],
     "pages of two parts": [
         (SECOND, "</h1>", "（更正）</h1>"),
-        (LAW, "条例正文摘要", "条例全文摘要"),
+        (LAW, "<p>条例正文摘要", "<p>条例全文摘要"),
     ],
 }
 
@@ -174,18 +176,46 @@ def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
         html = (site / page).read_text(encoding="utf-8")
         assert old in html
         (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
-    write_chunks = merge._write_chunks
+    write_chunks, rewrite_chunks = merge._write_chunks, merge._rewrite_chunks
+    updates: list[str] = []
 
     def must_not_run(*args: object) -> None:
         raise AssertionError("every part merged again")
 
+    def spy(language: str, *args: Any) -> Any:
+        updates.append(language)
+        return rewrite_chunks(language, *args)
+
     monkeypatch.setattr(merge, "_write_chunks", must_not_run)
+    monkeypatch.setattr(merge, "_rewrite_chunks", spy)
     search_index.build_index(site, cache)
+    assert updates == ["zh-cn"], "the last merged index was updated"
     monkeypatch.setattr(merge, "_write_chunks", write_chunks)
     clean = copy_site(site, tmp_path / "clean")
     search_index.build_index(clean, None)
     assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
     assert len(canonical(clean / "pagefind")["zh-cn"]["bounds"]) > 20
+
+
+def test_a_damaged_last_index_is_merged_again_from_every_part(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    for chunk in (cache / "search-index/site").glob("*/index/*.pf_index"):
+        damaged = merge.read_payload(chunk) + b"\x00"  # its words still where they were
+        chunk.unlink()  # linked to the output: not written in place
+        merge.write_file(chunk, damaged)
+    page, old, new = INDEX_EDITS["words gone and new"][0]
+    html = (site / page).read_text(encoding="utf-8")
+    (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
+    search_index.build_index(site, cache)
+    clean = copy_site(site, tmp_path / "clean")
+    search_index.build_index(clean, None)
+    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
 
 
 def test_parts_hold_a_bounded_amount_of_text_and_a_new_page_changes_few_parts(

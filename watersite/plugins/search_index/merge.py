@@ -643,7 +643,12 @@ def _update_chunks(
             return None
         pairs.append((old, parts[i]))
     chunks = _LastChunks(last.words, previous.index / "index")
-    return _rewrite_chunks(language, chunks, _splice_changed_words(pairs, chunks), folder)
+    try:
+        return _rewrite_chunks(language, chunks, _splice_changed_words(pairs, chunks), folder)
+    except (OSError, ValueError, LookupError, cbor2.CBORDecodeError):  # a damaged cache
+        for written in folder.iterdir():
+            written.unlink()
+        return None
 
 
 def _last_part(previous: Previous, language: str, name: str, now: Part) -> Part | None:
@@ -689,22 +694,29 @@ class _LastChunks:
         self.payloads: dict[int, bytes] = {}
 
     def same_chunk(self, entries: list[bytes | int]) -> Chunk | None:
-        """The last chunk that held exactly these (unchanged) entries, if any."""
+        """The last chunk that held exactly these (unchanged) entries, if any (checked)."""
         first = entries[0]
         if isinstance(first, bytes) or first not in self.starts:
             return None
         chunk = self.words.chunks[self.starts[first]]
         if chunk.words != len(entries) or entries != list(range(first, first + len(entries))):
             return None
+        self.payload(self.starts[first])
         return chunk
 
     def entry(self, number: int) -> bytes:
-        chunk = self.chunk_of[number]
-        if chunk not in self.payloads:
-            name = self.words.chunks[chunk].name
-            self.payloads[chunk] = read_payload(self.folder / f"{name}.pf_index")
         start = self.offset[number]
-        return self.payloads[chunk][start : start + self.words.lengths[number]]
+        return self.payload(self.chunk_of[number])[start : start + self.words.lengths[number]]
+
+    def payload(self, chunk: int) -> bytes:
+        """A chunk's payload, checked: a damaged cache must not reach the site."""
+        if chunk not in self.payloads:
+            known = self.words.chunks[chunk]
+            payload = read_payload(self.folder / f"{known.name}.pf_index")
+            if pagefind_hash(payload) != known.payload_hash:
+                raise ValueError(f"{known.name}: not the chunk the last merge wrote")
+            self.payloads[chunk] = payload
+        return self.payloads[chunk]
 
 
 def _splice_changed_words(
