@@ -28,6 +28,7 @@ postings reach 20,000 numbers.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import gzip
 import hashlib
@@ -742,26 +743,57 @@ def _splice_changed_words(
     for text in texts:
         number = last.index.get(text)
         entry = cbor2.loads(last.entry(number)) if number is not None else [text, [], []]
-        pages = _outside(entry[1], ranges)
-        variants = {form: _outside(p, ranges) for form, p in entry[2]}
+        now: list[list[tuple[int, Any, Any]]] = []  # each changed part's pages of the word
+        forms: list[dict[str, list[tuple[int, Any, Any]]]] = []
         for (_, new), words in zip(changed, after, strict=True):
             word = words.get(text)
-            if word is not None:
-                pages += _merged_pages(new, word.entry[1])
-                for form, p in word.entry[2]:
-                    variants.setdefault(form, []).extend(_merged_pages(new, p))
+            now.append(_merged_pages(new, word.entry[1]) if word else [])
+            forms.append({form: _merged_pages(new, p) for form, p in word.entry[2]} if word else {})
+        pages = _splice(entry[1], ranges, now)
+        variants = {
+            form: _splice(p, ranges, [f.get(form, []) for f in forms]) for form, p in entry[2]
+        }
+        for form in {form for f in forms for form in f} - variants.keys():
+            variants[form] = _splice([], ranges, [f.get(form, []) for f in forms])
         spliced[text] = _entry(text, pages, variants)
     return spliced
 
 
-def _outside(pages: list[list[Any]], ranges: list[tuple[int, int]]) -> list[tuple[int, Any, Any]]:
-    """A merged entry's pages (merged numbers) outside `ranges`."""
-    kept, number = [], 0
-    for delta, positions, meta in pages:
-        number += delta
-        if not any(start <= number < end for start, end in ranges):
-            kept.append((number, positions, meta))
-    return kept
+def _splice(
+    pages: list[list[Any]], ranges: list[tuple[int, int]], now: list[list[tuple[int, Any, Any]]]
+) -> list[list[Any]]:
+    """A merged entry's pages (delta-encoded) with the pages in each of `ranges`
+    (runs of merged numbers, in order) replaced by `now`'s (merged numbers).
+
+    Pages outside the ranges keep their lists; only the first delta after each
+    cut changes. Common words have thousands of pages: no loop over them here.
+    """
+    numbers = list(itertools.accumulate(page[0] for page in pages))
+    spliced: list[list[Any]] = []
+    last = cursor = 0
+    for (start, end), pages_now in zip(ranges, now, strict=True):
+        low = bisect.bisect_left(numbers, start, cursor)
+        last = _append_run(spliced, pages, numbers, range(cursor, low), last)
+        for number, positions, meta in pages_now:
+            spliced.append([number - last, positions, meta])
+            last = number
+        cursor = bisect.bisect_left(numbers, end, low)
+    _append_run(spliced, pages, numbers, range(cursor, len(pages)), last)
+    return spliced
+
+
+def _append_run(
+    spliced: list[list[Any]], pages: list[list[Any]], numbers: list[int], run: range, last: int
+) -> int:
+    """Append the pages of `run`, the first one's delta counted from `last`; returns
+    the number of the last page appended (or `last`)."""
+    start, end = run.start, run.stop
+    if start >= end:
+        return last
+    first = pages[start]
+    spliced.append([numbers[start] - last, first[1], first[2]])
+    spliced.extend(pages[start + 1 : end])
+    return numbers[end - 1]
 
 
 def _merged_pages(part: Part, pages: list[list[Any]]) -> list[tuple[int, Any, Any]]:
@@ -774,27 +806,14 @@ def _merged_pages(part: Part, pages: list[list[Any]]) -> list[tuple[int, Any, An
 
 
 def _entry(
-    text: str, pages: list[tuple[int, Any, Any]], variants: dict[str, list[tuple[int, Any, Any]]]
+    text: str, pages: list[list[Any]], variants: dict[str, list[list[Any]]]
 ) -> tuple[bytes, int] | None:
     """A word's entry as the full merge encodes it, and its size; None if no pages."""
     if not pages:
         return None
-    encoded = [
-        [form, _deltas(variant_pages)]
-        for form, variant_pages in sorted(variants.items())
-        if variant_pages
-    ]
-    own = _deltas(pages)
-    size = len(own) + sum(len(p[1]) for p in own) + sum(len(p[2]) for p in own)
-    return cbor2.dumps([text, own, encoded]), size
-
-
-def _deltas(pages: list[tuple[int, Any, Any]]) -> list[list[Any]]:
-    encoded, last = [], 0
-    for number, positions, meta in sorted(pages, key=operator.itemgetter(0)):
-        encoded.append([number - last, positions, meta])
-        last = number
-    return encoded
+    encoded = [[form, found] for form, found in sorted(variants.items()) if found]
+    size = len(pages) + sum(map(len, map(_POSITIONS, pages))) + sum(map(len, map(_META, pages)))
+    return cbor2.dumps([text, pages, encoded]), size
 
 
 def _rewrite_chunks(
