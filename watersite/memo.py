@@ -1,11 +1,12 @@
-"""What reading the content keeps between builds: a rebuild redoes only what changed.
+"""What a build keeps for the next one: a rebuild redoes only what changed.
 
-Reading, validating and rendering every Markdown file is the costliest part of
-reading the content at archive scale, and an edit changes one file. Results are
-kept in the build cache under a *salt* made of our code, the pinned libraries
-(requirements.txt) and everything else the results depend on for all files
-alike (the safety policy; for reading, the list of files under content/, as
-validation checks that linked files exist), and under each file's own key.
+Reading the content (entries, bodies), the output guard, page keys, search
+documents, the merged index's state and calendars keep their results here. An
+edit changes one file, and most results stay the same. Results are kept in the
+build cache under a *salt* made of our code, the pinned libraries
+(requirements.txt) and everything else the results depend on for all keys alike
+(the safety policy; for reading, the list of files under content/, as
+validation checks that linked files exist), and under each result's own key.
 
 A body's HTML also depends on what the renderer looked up while rendering:
 other items' URLs and states (links), processed images, whether linked files

@@ -130,10 +130,11 @@ def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> No
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
     """The cached whole index and what merging again needs of it, if both are there."""
+    if store is None:
+        return None
     for name, state in merges.last.items():
-        folder = store / "site" / name if store else None
-        if folder is not None and folder.is_dir():
-            return Previous(state, folder, store / "parts")  # type: ignore[operator]
+        if (store / "site" / name).is_dir():
+            return Previous(state, store / "site" / name, store / "parts")
     return None
 
 
