@@ -15,19 +15,23 @@ the output folder at `finalized`.
 
 A page whose inputs are the same as in the last build is not rendered: its
 file is kept from the last output (keys.py says what a page's inputs are,
-last_output.py how the file is kept).
+last_output.py how the file is kept). Compiled templates are kept too (Jinja's
+bytecode cache, keyed by each template's source): every generator has its own
+Jinja environment and compiles the templates it uses again in every build.
 
 Setting: WATERSITE_RENDER_WORKERS (0: one per CPU; 1 renders in this process).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 from pelican.writers import Writer
@@ -203,8 +207,29 @@ def get_generators(pelican: Any) -> type[Generator]:
     return RenderGenerator
 
 
+def keep_compiled_templates(generator: Generator) -> None:
+    """Give the generator's Jinja environment a bytecode cache in WATERSITE_CACHE_DIR,
+    one folder per environment options and names of filters, tests and globals
+    (what compiling a source depends on besides the source, which Jinja checks)."""
+    cache = generator.settings.get("WATERSITE_CACHE_DIR")
+    if cache:
+        env = generator.env
+        options = repr(
+            (
+                sorted(generator.settings["JINJA_ENVIRONMENT"].items()),
+                sorted(env.filters),
+                sorted(env.tests),
+                sorted(env.globals),
+            )
+        )
+        folder = Path(cache, "templates", hashlib.sha256(options.encode()).hexdigest()[:16])
+        folder.mkdir(parents=True, exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
 def register() -> None:
     """Connect to Pelican's signals."""
+    signals.generator_init.connect(keep_compiled_templates)
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish_deleting)
