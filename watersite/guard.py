@@ -15,14 +15,13 @@ quotes), so regular expressions are reliable here and keep the scan fast.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from watersite.memo import Memo
-from watersite.output import html_pages
+from watersite.output import BuiltPages, built_pages
 from watersite.safety import SafetyPolicy, outbound_host
 from watersite.workers import map_items
 
@@ -55,29 +54,32 @@ class Finding:
 
 
 def scan_site(
-    output: Path, policy: SafetyPolicy, workers: int = 0, cache: Path | None = None
+    output: Path,
+    policy: SafetyPolicy,
+    workers: int = 0,
+    cache: Path | None = None,
+    built: BuiltPages | None = None,
 ) -> list[Finding]:
     """Every finding on every HTML page under `output`, in path order.
 
     With `cache`, pages found clean by an earlier build under the same policy and
     code are known by their digest and not scanned again (a rebuild at
     archive scale changes a few pages); a page is judged on its exact bytes.
+    `built`: the output's pages and digests, if already known.
     """
-    pages = html_pages(output)
+    built = built or built_pages(output, workers)
     tags = TagVerdicts(policy)  # each worker fills its own copy
     # Pages found clean, by digest, under this policy and our code (watersite/memo.py).
     clean: Memo[bool] = Memo(cache, "guard", policy.model_dump_json())
+    unknown = [i for i, digest in enumerate(built.digests) if digest not in clean.last]
 
-    def scan(page: str) -> tuple[str, list[Finding]]:
-        data = (output / page).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in clean.last:
-            return digest, []
-        return digest, list(scan_page(page, data.decode("utf-8"), policy, tags))
+    def scan(index: int) -> list[Finding]:
+        page = built.pages[index]
+        return list(scan_page(page, (output / page).read_bytes().decode("utf-8"), policy, tags))
 
-    results = map_items(scan, pages, workers)
-    clean.save({digest: True for digest, found in results if not found})
-    return [finding for _, found in results for finding in found]
+    found = dict(zip(unknown, map_items(scan, unknown, workers), strict=True))
+    clean.save({digest: True for i, digest in enumerate(built.digests) if not found.get(i)})
+    return [finding for i in sorted(found) for finding in found[i]]
 
 
 class TagVerdicts:

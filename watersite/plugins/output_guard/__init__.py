@@ -15,6 +15,7 @@ from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
 from watersite.guard import scan_site
+from watersite.output import pages_of_build
 from watersite.plugins.contract import catalog_of
 
 
@@ -30,6 +31,7 @@ def guard_output(pelican: Any) -> None:
         policy,
         settings.get("WATERSITE_RENDER_WORKERS", 0),
         Path(settings["WATERSITE_CACHE_DIR"]),
+        pages_of_build(pelican),
     )
     if not findings:
         return

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from watersite.memo import Memo
+from watersite.output import Signature, signature
 from watersite.plugins.parallel_render.keys import UnkeyableError, shared_inputs
 
 _SET_ASIDE = ".old-output-"  # prefix of the folder the last output is moved to
@@ -82,15 +83,7 @@ class Written:
     """A page file as the build left it."""
 
     name: str  # relative to the output folder
-    signature: tuple[int, int, int]  # inode, size, modification time (ns)
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    signature: Signature
 
 
 class KeptPages:
@@ -113,7 +106,7 @@ class KeptPages:
         if last is None or last.name != name:
             return None
         old = self.last_output / name
-        if _signature(old) != last.signature:
+        if signature(old) != last.signature:
             return None
         new = self.output / name
         if new != old and not self._move_folder(old, new):
@@ -146,8 +139,8 @@ class KeptPages:
 
     def written(self, key: str, name: str) -> Written | None:
         """The page this build wrote for `key`, to be kept next time."""
-        signature = _signature(self.output / name)
-        return Written(name, signature) if signature is not None else None
+        found = signature(self.output / name)
+        return Written(name, found) if found is not None else None
 
     def save(self, written: dict[str, Written]) -> None:
         """Remember this build's pages (and only them) for the next build."""

@@ -46,7 +46,7 @@ from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
-from watersite.output import html_pages
+from watersite.output import BuiltPages, built_pages, pages_of_build
 from watersite.plugins.search_index.merge import (
     MergeState,
     Previous,
@@ -91,20 +91,22 @@ class Document:
         return "/" + self.page.removesuffix("index.html")
 
 
-def build_index(output: Path, cache: Path | None = None, workers: int = 0) -> None:
+def build_index(
+    output: Path, cache: Path | None = None, workers: int = 0, built: BuiltPages | None = None
+) -> None:
     """Index `output` into `output/pagefind`; raise ContentErrors if Pagefind fails.
 
     With `cache`, index parts and the whole index built from the same search
-    documents are used again.
+    documents are used again. `built`: the output's pages and digests, if known.
     """
     index = output / INDEX_DIR
     shutil.rmtree(index, ignore_errors=True)
-    pages = html_pages(output)
+    built = built or built_pages(output, workers)
     store = cache / "search-index" if cache else None
     merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
-    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(pages)) as name:
+    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(built.pages)) as name:
         scratch = Path(name)
-        documents = write_search_documents(output, pages, scratch, workers, store)
+        documents = write_search_documents(built, scratch, workers, store)
         whole = store / "site" / _digest(documents) if store else None
         if whole is not None and whole.is_dir():
             _link_tree(whole, index)
@@ -225,22 +227,18 @@ def _scratch(pages: list[str]) -> Path | None:
 
 
 def write_search_documents(
-    output: Path, pages: list[str], scratch: Path, workers: int = 0, store: Path | None = None
+    built: BuiltPages, scratch: Path, workers: int = 0, store: Path | None = None
 ) -> list[Document]:
     """Describe each page's search document, in forked workers, and write it under
-    `scratch/documents`; `pages` are the output's HTML files, sorted. Returns the
-    documents in page order.
+    `scratch/documents`. Returns the documents in page order.
 
     With `store` (the index cache), pages the last build cut with the same bytes
     are described from its memo; their documents are written only if their part
     is indexed again (`_index_part`).
     """
     memo: Memo[Document | None] = Memo(store, "documents", _INDEX_FORMAT)
-
-    def page_key(page: str) -> str:
-        return key_of(page, hashlib.sha256((output / page).read_bytes()).hexdigest())
-
-    keys = map_items(page_key, pages, workers)
+    output, pages = built.output, built.pages
+    keys = [key_of(page, digest) for page, digest in zip(pages, built.digests, strict=True)]
     # Only pages not remembered are cut (and only their documents pickled back).
     unknown = [index for index, key in enumerate(keys) if key not in memo.last]
 
@@ -334,6 +332,7 @@ def index_site(pelican: Any) -> None:
             Path(settings["OUTPUT_PATH"]),
             Path(settings["WATERSITE_CACHE_DIR"]),
             settings.get("WATERSITE_RENDER_WORKERS", 0),
+            pages_of_build(pelican),
         )
 
 
