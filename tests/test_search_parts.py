@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import run, tree_digests
 from watersite import workers
+from watersite.errors import ContentErrors
 from watersite.plugins import search_index
 from watersite.plugins.search_index import Document, merge, split_into_parts
 from watersite.plugins.search_index.merge import read_cbor, read_payload
@@ -316,3 +317,15 @@ def test_parts_indexed_again_from_remembered_documents_give_the_same_bytes(
     search_index.build_index(site, cache)
     assert (cache / "search-index/documents").is_dir()
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
+def test_a_missing_pagefind_binary_fails_the_build_saying_how_to_install_it(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(fixture_site, tmp_path / "site")
+    monkeypatch.setattr(search_index, "get_executable", lambda: None)
+    with pytest.raises(ContentErrors) as raised:
+        search_index.build_index(site, None)
+    [error] = raised.value.errors
+    assert "找不到 Pagefind 程序" in error.zh
+    assert "./run" in error.en

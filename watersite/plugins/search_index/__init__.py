@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from pagefind.service import get_executable
 from pelican import signals
 
 from watersite.errors import ContentError, ContentErrors
@@ -307,8 +307,12 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def _run_pagefind(site: Path, index: Path) -> None:
+    # The binary itself, not `python -m pagefind`: a Python start-up less per part.
+    binary = get_executable()
+    if binary is None:
+        raise ContentErrors([ContentError("(search)", 0, "", *_NO_PAGEFIND)])
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(index)],
+        [str(binary), "--site", str(site), "--output-path", str(index)],
         capture_output=True,
         text=True,
         check=False,
@@ -322,6 +326,13 @@ def _run_pagefind(site: Path, index: Path) -> None:
                 )
             ]
         )
+
+
+_NO_PAGEFIND = (
+    "找不到 Pagefind 程序，无法生成搜索索引。请用 ./run 运行任务（它会安装 requirements.txt）。",
+    "The Pagefind binary is missing, so the search index cannot be built. Run tasks through "
+    "./run (it installs requirements.txt).",
+)
 
 
 def index_site(pelican: Any) -> None:
