@@ -44,9 +44,9 @@ def link_related(items: Sequence[Any], count: int = RELATED_COUNT) -> None:
             continue
         shared: Counter[int] = Counter()
         for tag in item.item.tags:
-            for other in by_tag[tag]:
-                if position[id(other)] > here:
-                    shared[id(other)] += 1
+            tagged = by_tag[tag]  # newest first: the older items are a tail of it
+            start = bisect_right(tagged, here, key=lambda other: position[id(other)])
+            shared.update(id(other) for other in tagged[start:])
         ranked = sorted(shared, key=lambda key: (-shared[key], position[key]))
         chosen = [items[position[key]] for key in ranked][:count]
         _top_up(item, chosen, by_section[item.section.path], position, count)

@@ -124,6 +124,9 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+_FILE_KINDS = ATTACHMENT_TYPES | IMAGE_TYPES
+
+
 def downloads_of(item: models.Strict, root: Path) -> list[Download]:
     """The item's main file (document, newspaper PDF) and its attachments."""
     files: list[tuple[ContentFile, str]] = []
@@ -134,9 +137,8 @@ def downloads_of(item: models.Strict, root: Path) -> list[Download]:
     if main is not None:
         files.append((main, "原文" if isinstance(item, models.Document) else "本期 PDF"))
     files.extend((a.file, a.title) for a in fields.get("attachments", []))
-    kinds = ATTACHMENT_TYPES | IMAGE_TYPES
     return [
-        Download(f.url, title, kinds[f.extension], human_size((root / f.path).stat().st_size))
+        Download(f.url, title, _FILE_KINDS[f.extension], human_size((root / f.path).stat().st_size))
         for f, title in files
     ]
 
