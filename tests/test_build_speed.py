@@ -7,6 +7,7 @@ checks as the demo content."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import shutil
@@ -122,6 +123,27 @@ def test_worker_renders_write_every_page(tmp_path: Path, monkeypatch: pytest.Mon
     deferred_writer(tmp_path, pages).render_deferred()
     for i in range(7):
         assert (tmp_path / f"p{i}/index.html").read_text(encoding="utf-8") == f"第 {i} 页 水务"
+
+
+def _collecting(_: int) -> bool:
+    return gc.isenabled()
+
+
+def test_the_cycle_collector_pauses_for_the_build_and_workers_collect_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    assert gc.isenabled()
+    with workers.collection_paused():
+        assert not gc.isenabled()
+        assert workers.map_items(_collecting, range(4), 2) == [True] * 4
+        with workers.collection_paused(workers_collect=False):  # the index merge's way
+            assert workers.map_items(_collecting, range(4), 2) == [False] * 4
+        assert not gc.isenabled(), "an inner pause does not end the build's"
+    assert gc.isenabled()
+    with pytest.raises(ContentErrors), workers.collection_paused():
+        raise ContentErrors([])
+    assert gc.isenabled(), "a failed build collects again"
 
 
 def test_content_errors_in_a_worker_stop_the_build(

@@ -18,6 +18,7 @@ from watersite.catalog import DRAFT, PUBLISHED, SCHEDULED, WITHDRAWN, Catalog, b
 from watersite.clock import build_now
 from watersite.errors import ContentErrors
 from watersite.safety import load_policy
+from watersite.workers import collection_paused
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SETTINGS = ROOT / "pelicanconf.py"
@@ -46,7 +47,8 @@ def load_settings(
 
 def build(settings: dict[str, Any]) -> None:
     """Run one full Pelican build; raises ContentErrors on any content problem."""
-    Pelican(settings).run()
+    with collection_paused():
+        Pelican(settings).run()
 
 
 def check(content: Path, now: datetime | None = None) -> Catalog:

@@ -9,9 +9,11 @@ the same as a serial run's.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -22,6 +24,29 @@ MIN_JOBS_PER_WORKER = 50
 
 # The work the forked workers run: set just before forking, read in the workers.
 _work: list[Callable[[int, int], Any]] = []
+# Whether workers forked now collect cycles, innermost `collection_paused` last.
+_workers_collect: list[bool] = []
+
+
+@contextmanager
+def collection_paused(workers_collect: bool = True) -> Iterator[None]:
+    """Pause Python's cycle collector in this process meanwhile.
+
+    A build makes millions of objects that live until it ends; the collector
+    walks them all again each time enough new ones pile up, and finds almost
+    nothing to free (0.6 s of a 6 s rebuild at 10,000 items). Workers forked
+    meanwhile collect their own garbage (rendering makes cycles) unless
+    `workers_collect` is False, never walking what they inherited.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    _workers_collect.append(workers_collect)
+    try:
+        yield
+    finally:
+        _workers_collect.pop()
+        if was_enabled:
+            gc.enable()
 
 
 def worker_count(setting: int | None, jobs: int) -> int:
@@ -54,4 +79,7 @@ def map_items(function: Callable[[Item], T], items: Sequence[Item], setting: int
 
 
 def _run_share(share: tuple[int, int]) -> Any:
+    if _workers_collect and _workers_collect[-1]:
+        gc.freeze()  # what the worker inherited lives as long as the build
+        gc.enable()
     return _work[0](*share)

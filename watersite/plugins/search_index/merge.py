@@ -29,7 +29,6 @@ postings reach 20,000 numbers.
 from __future__ import annotations
 
 import bisect
-import gc
 import gzip
 import hashlib
 import heapq
@@ -48,7 +47,7 @@ from typing import Any
 
 import cbor2
 
-from watersite.workers import run_shares, worker_count
+from watersite.workers import collection_paused, run_shares, worker_count
 
 FORMAT_VERSION = "1.5.2"  # the Pagefind whose index format this merge writes
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each payload
@@ -205,11 +204,8 @@ def merge_indexes(
     only the order they give, so merging needs them again. `workers` as in
     `watersite.workers.worker_count`.
     """
-    gc.disable()  # millions of small lists, none of them in a cycle
-    try:
+    with collection_paused(workers_collect=False):  # millions of small lists, no cycles
         return _merge(parts, target, sorts, workers, previous)
-    finally:
-        gc.enable()
 
 
 def _merge(
