@@ -81,6 +81,9 @@ class DeferredWriter(Writer):
         if self.requests:  # every request's context lists the same items
             context = self.requests[0][0][2]
             keys.learn_items([*context.get("articles", ()), *context.get("pages", ())], setting)
+            cache = self.settings.get("WATERSITE_CACHE_DIR")
+            templates = (args[1] for args, _ in self.requests)
+            keys.learn_templates(templates, Path(cache) if cache else None)
         workers = worker_count(setting, len(self.requests))
         if workers == 1:
             pages = self._write_pages(kept, keys, self.requests)

@@ -30,6 +30,8 @@ import hashlib
 import io
 import operator
 import pickle
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, meta
@@ -37,6 +39,7 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pydantic import BaseModel
 
+from watersite.memo import Memo, key_of
 from watersite.plugins.contract import CATALOG, ERROR_LOG
 from watersite.workers import map_items
 
@@ -180,6 +183,10 @@ class PageKeys:
         # a template it uses cannot be known before rendering
         self._templates: dict[str, tuple[list[str], bytes] | None] = {}
         self._files: dict[str, tuple[str, set[str], list[str | None]]] = {}
+        # Jinja's analysis of a template source (it compiles the source), by name and
+        # source: (variables read, templates used)
+        self._analysed: dict[str, tuple[set[str], list[str | None]]] = {}
+        self._analysed_now: dict[str, tuple[set[str], list[str | None]]] = {}
 
     def key(
         self, template: Any, arguments: Any, variables: dict[str, Any], context: dict[str, Any]
@@ -198,6 +205,15 @@ class PageKeys:
         except UnkeyableError:
             return None
         return _digest(*parts).hex()
+
+    def learn_templates(self, templates: Iterable[Any], cache: Path | None) -> None:
+        """Find what each template reads now, before render workers fork (each would
+        analyse them all again); the analysis of a source is remembered in `cache`."""
+        memo: Memo[tuple[set[str], list[str | None]]] = Memo(cache, "template-reads", "")
+        self._analysed = memo.last
+        for template in {id(t): t for t in templates}.values():
+            self._reads(template)
+        memo.save(self._analysed_now)
 
     def learn_items(self, items: list[Content], workers: int | None) -> None:
         """Digest each item's own attributes now, in forked workers (`workers` as
@@ -249,9 +265,16 @@ class PageKeys:
             return "", set(), []
         if name not in self._files:
             source, _, _ = environment.loader.get_source(environment, name)
-            tree = environment.parse(source)
-            used = list(meta.find_referenced_templates(tree))
-            self._files[name] = (source, meta.find_undeclared_variables(tree), used)
+            key = key_of(name, source)
+            analysed = self._analysed.get(key)
+            if analysed is None:
+                tree = environment.parse(source)
+                analysed = (
+                    meta.find_undeclared_variables(tree),
+                    list(meta.find_referenced_templates(tree)),
+                )
+            self._analysed_now[key] = analysed
+            self._files[name] = (source, *analysed)
         return self._files[name]
 
 
