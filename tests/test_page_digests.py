@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import watersite.output
+import watersite.memo
 from watersite.output import built_pages
 
 
@@ -21,13 +21,13 @@ def _digest(path: Path) -> str:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The pages each call of built_pages read (by index)."""
     calls: list[list[int]] = []
-    real = watersite.output.map_items
+    real = watersite.memo.map_items
 
     def recording(function, items, workers):  # type: ignore[no-untyped-def]
         calls.append(list(items))
         return real(function, items, workers)
 
-    monkeypatch.setattr(watersite.output, "map_items", recording)
+    monkeypatch.setattr(watersite.memo, "map_items", recording)
     return calls
 
 

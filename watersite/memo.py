@@ -21,6 +21,7 @@ written again; a damaged memo is ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import zlib
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from watersite.markdown import LinkProblem
+from watersite.workers import map_items
 
 _PACKAGE = Path(__file__).resolve().parent
 _REQUIREMENTS = _PACKAGE.parent / "requirements.txt"
@@ -102,6 +104,49 @@ class Memo(Generic[T]):
     def _files(self) -> list[Path]:
         assert self.folder is not None
         return [self.folder / f"{self.salt}.{number:02d}.pickle" for number in range(self.SHARDS)]
+
+
+#: (inode, size, modification time in ns) of a file: the same means the same bytes
+#: (how the parallel_render plugin keeps unchanged pages, too).
+Signature = tuple[int, int, int]
+
+
+def signature(path: str | Path) -> Signature | None:
+    """The file's signature, or None if it is not a file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def file_digests(
+    root: Path, names: list[str], memo_name: str, cache: Path | None, workers: int | None = 0
+) -> list[str]:
+    """The SHA-256 (hex) of each file `root/name`, in order; read in forked workers
+    (`workers` as in watersite.workers). With `cache`, a file with the signature it
+    had when the last build digested it is not read again (memo `memo_name`)."""
+    memo: Memo[tuple[Signature, str]] = Memo(cache, memo_name, "")
+    signatures = [signature(os.path.join(root, name)) for name in names]
+    digests: list[str | None] = []
+    for name, now in zip(names, signatures, strict=True):
+        last = memo.last.get(name)
+        digests.append(last[1] if last is not None and last[0] == now else None)
+    unknown = [index for index, digest in enumerate(digests) if digest is None]
+
+    def digest(index: int) -> str:
+        return hashlib.sha256((root / names[index]).read_bytes()).hexdigest()
+
+    for index, found in zip(unknown, map_items(digest, unknown, workers), strict=True):
+        digests[index] = found
+    known = [digest for digest in digests if digest is not None]
+    remembered = {}
+    for name, now, found in zip(names, signatures, known, strict=True):
+        last = memo.last.get(name)  # the same object, so its memo file is not rewritten
+        if now is not None:
+            remembered[name] = last if last == (now, found) else (now, found)
+    memo.save(remembered)
+    return known
 
 
 def _shard(key: str) -> int:

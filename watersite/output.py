@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watersite.memo import Memo
-from watersite.workers import map_items
-
-#: (inode, size, modification time in ns) of a file: the same means the same bytes,
-#: as the build wrote them (how the parallel_render plugin keeps unchanged pages too).
-Signature = tuple[int, int, int]
+from watersite.memo import file_digests
 
 
 def html_pages(output: Path) -> list[str]:
@@ -28,15 +22,6 @@ def html_pages(output: Path) -> list[str]:
     return sorted(pages)
 
 
-def signature(path: str | Path) -> Signature | None:
-    """The file's signature, or None if it is not a file."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_ino, found.st_size, found.st_mtime_ns
-
-
 @dataclass(frozen=True)
 class BuiltPages:
     """The HTML pages of an output folder (sorted) and the SHA-256 of each one's bytes."""
@@ -49,32 +34,12 @@ class BuiltPages:
 def built_pages(output: Path, workers: int = 0, cache: Path | None = None) -> BuiltPages:
     """List and digest the pages under `output` (`workers` as in watersite.workers).
 
-    With `cache`, a page whose file has the signature it had when the last build
-    digested it is not read again: after an edit most pages are kept from the
-    last output, the very files (11,000 pages are 200 MB at 10,000 items).
+    With `cache`, a page whose file is as when the last build digested it is not
+    read again: after an edit most pages are kept from the last output, the very
+    files (11,000 pages are 200 MB at 10,000 items).
     """
     pages = html_pages(output)
-    memo: Memo[tuple[Signature, str]] = Memo(cache, "page-digests", "")
-    signatures = [signature(os.path.join(output, page)) for page in pages]
-    digests: list[str | None] = []
-    for page, now in zip(pages, signatures, strict=True):
-        last = memo.last.get(page)
-        digests.append(last[1] if last is not None and last[0] == now else None)
-    unknown = [index for index, digest in enumerate(digests) if digest is None]
-
-    def digest(index: int) -> str:
-        return hashlib.sha256((output / pages[index]).read_bytes()).hexdigest()
-
-    for index, found in zip(unknown, map_items(digest, unknown, workers), strict=True):
-        digests[index] = found
-    known = [d for d in digests if d is not None]
-    remembered = {}
-    for page, now, found in zip(pages, signatures, known, strict=True):
-        last = memo.last.get(page)  # the same object, so its memo file is not rewritten
-        if now is not None:
-            remembered[page] = last if last == (now, found) else (now, found)
-    memo.save(remembered)
-    return BuiltPages(output, pages, known)
+    return BuiltPages(output, pages, file_digests(output, pages, "page-digests", cache, workers))
 
 
 def pages_of_build(pelican: Any) -> BuiltPages:

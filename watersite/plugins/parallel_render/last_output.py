@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watersite.memo import Memo
-from watersite.output import Signature, signature
+from watersite.memo import Memo, Signature, signature
 from watersite.plugins.parallel_render.keys import UnkeyableError, shared_inputs
 
 _SET_ASIDE = ".old-output-"  # prefix of the folder the last output is moved to
