@@ -659,8 +659,8 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
     def render(index: int) -> Rendered:
         current[:] = [entries[index]]
         made.clear()
-        body = renderer.render(entries[index].body, PurePosixPath(entries[index].source))
-        return Rendered(*body, list(made))
+        html, problems = renderer.render(entries[index].body, PurePosixPath(entries[index].source))
+        return Rendered(html, plain_summary(html), problems, list(made))
 
     rendered_now = dict(zip(unknown, map_items(render, unknown, workers), strict=True))
     rendered = [
@@ -678,7 +678,7 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
                 found.en,
             )
         written = getattr(entry.meta, "summary", None)
-        entry.summary_text = written or plain_summary(entry.html)
+        entry.summary_text = written or body.plain
 
 
 def _body_line(root: Path, entry: Entry, needle: str) -> int:

@@ -155,9 +155,11 @@ def _shard(key: str) -> int:
 
 @dataclass
 class Rendered:
-    """One body's HTML, its link problems, and the lookups that shaped them."""
+    """One body's HTML, its start as plain text (the summary unless one is written),
+    its link problems, and the lookups that shaped them."""
 
     html: str
+    plain: str
     problems: list[LinkProblem]
     lookups: list[Lookup]
 

@@ -17,7 +17,10 @@ enough to write here.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -100,9 +103,12 @@ class FeedsGenerator(Generator):
         listed.sort(key=lambda a: a.source_path)
         listed.sort(key=lambda a: a.date, reverse=True)
         output = Path(self.output_path)
+        positions: dict[str, list[int]] = defaultdict(list)  # in `listed`, by section
+        for position, item in enumerate(listed):
+            positions[item.section.path].append(position)
         for section in feed_sections():
-            paths = {s.path for s in section.walk()}
-            items = [a for a in listed if a.section.path in paths][:FEED_ITEMS]
+            found = heapq.merge(*(positions[s.path] for s in section.walk()))
+            items = [listed[position] for position in itertools.islice(found, FEED_ITEMS)]
             self._write_feed(output / section.url / FEED_FILE, section, items, base)
         host = urlsplit(base).hostname or "localhost"
         self._write_calendars(
@@ -234,7 +240,8 @@ def tender_events(listed: list[Any], base: str, host: str) -> list[EventFields]:
     """One event per tender project at its bid deadline (the newest one set)."""
     projects: dict[str, Any] = {}
     for notice in sorted(listed, key=lambda a: (a.date, a.source_path)):
-        if getattr(notice.item, "notice", None) is not None and notice.item.deadline is not None:
+        fields = vars(notice.item)  # getattr of a missing field raises inside pydantic
+        if fields.get("notice") is not None and fields.get("deadline") is not None:
             projects[notice.item.project_no] = notice
     return [
         (
