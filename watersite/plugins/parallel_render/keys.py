@@ -72,17 +72,14 @@ def _model(kind: type, fields: tuple[tuple[str, Any], ...]) -> None:
 
 class _Reducers(dict[type, Any]):
     """How values are pickled for their digest (by type; pickle consults it for
-    every object that is not a number, string, list, dict, set or tuple)."""
-
-    def __init__(self, pickler: _DigestPickler):
-        super().__init__()
-        self.pickler = pickler
+    every object that is not a number, string, list, dict, set or tuple). One
+    table for all picklers: filling it per pickler cost a tenth of the keys."""
 
     def __missing__(self, kind: type) -> Any:
         if issubclass(kind, type):  # a class: pickle names it
             raise KeyError(kind)
         if issubclass(kind, Content):
-            reducer = self.pickler.reduce_item
+            reducer = _reduce_item
         elif issubclass(kind, URLWrapper):
             reducer = _reduce_tag
         elif issubclass(kind, BaseModel):  # not as usual: its set of given fields
@@ -91,6 +88,16 @@ class _Reducers(dict[type, Any]):
             reducer = _AS_USUAL
         self[kind] = reducer
         return reducer
+
+
+_REDUCERS = _Reducers()
+#: The items met by the pickling under way (one at a time in a process).
+_met_items: list[Content] = []
+
+
+def _reduce_item(item: Content) -> tuple[Any, ...]:
+    _met_items.append(item)
+    return _item, (item.source_path,)
 
 
 def _reduce_tag(tag: URLWrapper) -> tuple[Any, ...]:
@@ -102,30 +109,27 @@ def _reduce_model(model: BaseModel) -> tuple[Any, ...]:
 
 
 class _DigestPickler(pickle.Pickler):
-    """Pickles a value with the items inside it standing in by path, noting them."""
+    """Pickles a value with the items inside it standing in by path."""
 
     def __init__(self, buffer: io.BytesIO):
         super().__init__(buffer, protocol=_PROTOCOL)
         # No memo: whether two attributes share one object is not what a page
         # shows, and differs between values read afresh and values remembered.
         self.fast = True
-        self.dispatch_table = _Reducers(self)
-        self.items: list[Content] = []
-
-    def reduce_item(self, item: Content) -> tuple[Any, ...]:
-        self.items.append(item)
-        return _item, (item.source_path,)
+        self.dispatch_table = _REDUCERS
 
 
 def _pickled(value: Any) -> tuple[bytes, list[Content]]:
     """`value` pickled with items standing in by path, and those items."""
     buffer = io.BytesIO()
-    pickler = _DigestPickler(buffer)
+    _met_items.clear()
     try:
-        pickler.dump(value)
+        _DigestPickler(buffer).dump(value)
     except (pickle.PicklingError, TypeError, AttributeError, ValueError) as error:
         raise UnkeyableError(str(error)) from error
-    return buffer.getvalue(), pickler.items
+    items = _met_items[:]
+    _met_items.clear()
+    return buffer.getvalue(), items
 
 
 class _Digests:
