@@ -16,19 +16,17 @@ hand in the output folder is rendered again.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.memo import Memo, Signature, signature
 from watersite.plugins.parallel_render.keys import UnkeyableError, shared_inputs
 
 _SET_ASIDE = ".old-output-"  # prefix of the folder the last output is moved to
 #: Output folder -> where its last build's output was moved for this build.
 _set_aside: dict[Path, Path] = {}
-_deleting: list[subprocess.Popen[bytes]] = []
 
 
 def set_aside(pelican: Any) -> None:
@@ -44,7 +42,7 @@ def set_aside(pelican: Any) -> None:
     ):
         return
     for left in output.parent.glob(f"{_SET_ASIDE}{output.name}-*"):  # by killed builds
-        _delete_in_background(left)
+        delete_in_background(left)
     try:
         moved = output.with_name(f"{_SET_ASIDE}{output.name}-{os.getpid()}")
         output.rename(moved)
@@ -57,24 +55,13 @@ def delete_set_aside(output: Path) -> None:
     """Start deleting the last output of `output`, if it was set aside."""
     moved = _set_aside.pop(output, None)
     if moved is not None:
-        _delete_in_background(moved)
+        delete_in_background(moved)
 
 
 def finish_deleting(pelican: Any) -> None:
     """Wait for the last output to be gone before the build ends."""
     delete_set_aside(Path(pelican.output_path))  # if the build wrote no pages
-    while _deleting:
-        _deleting.pop().wait()
-
-
-def _delete_in_background(folder: Path) -> None:
-    # `rm` in its own process, not shutil.rmtree in a thread: a thread needs the
-    # GIL between its system calls and crawls while the build works (at 10,000
-    # items it was still deleting 1.5 s after everything else was done).
-    try:
-        _deleting.append(subprocess.Popen(["rm", "-rf", "--", str(folder)]))
-    except OSError:  # no `rm` here
-        shutil.rmtree(folder, ignore_errors=True)
+    wait_for_deletions()
 
 
 @dataclass(frozen=True)

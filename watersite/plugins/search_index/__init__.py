@@ -44,6 +44,7 @@ from typing import Any
 from pagefind.service import get_executable
 from pelican import signals
 
+from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
 from watersite.output import BuiltPages, built_pages, pages_of_build
@@ -124,10 +125,14 @@ def build_index(
     for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
         unused.unlink(missing_ok=True)
     if store is not None and whole is not None:
-        shutil.rmtree(whole.parent, ignore_errors=True)  # one whole index is enough
+        # One whole index is enough; the last one and unused parts (10,000 files
+        # each) are deleted while this one is kept.
+        for folder in [whole.parent, *store.glob("site.deleting-*")]:
+            delete_in_background(folder)
+        _prune(store / "parts", {p.name for p in parts})
         _keep(index, whole)
         merges.save({whole.name: state})
-        _prune(store / "parts", {p.name for p in parts})
+        wait_for_deletions()
 
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
@@ -217,7 +222,7 @@ def _prune(folder: Path, used: set[str]) -> None:
     """Drop cached parts this build did not use."""
     for path in folder.iterdir():
         if path.name not in used:
-            shutil.rmtree(path)
+            delete_in_background(path)
 
 
 def _scratch(pages: list[str]) -> Path | None:
