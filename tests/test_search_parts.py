@@ -85,7 +85,7 @@ def copy_site(fixture_site: Path, target: Path) -> Path:
 def test_the_merged_index_holds_what_pagefind_indexes_in_one_run(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)  # many parts
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)  # many parts
     site = copy_site(fixture_site, tmp_path / "site")
     search_index.build_index(site, None)
     whole = pagefind_in_one_run(site, tmp_path / "whole")
@@ -96,8 +96,8 @@ def test_the_index_is_the_same_however_the_pages_are_split(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = copy_site(fixture_site, tmp_path / "site")
-    for pages_per_part in (3, 7):
-        monkeypatch.setattr(search_index, "PAGES_PER_PART", pages_per_part)
+    for part_bytes in (4000, 9000):
+        monkeypatch.setattr(search_index, "PART_BYTES", part_bytes)
         search_index.build_index(site, None)
         assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
 
@@ -108,7 +108,7 @@ def test_parts_numbered_in_another_order_by_pagefind_merge_to_the_same_bytes(
     """On disk (no room in memory) Pagefind numbers pages in the disk's order:
     the merge renumbers them."""
     monkeypatch.setattr(search_index, "_ROOM_PER_PAGE", 1 << 60)
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 5)
+    monkeypatch.setattr(search_index, "PART_BYTES", 6000)
     site = copy_site(fixture_site, tmp_path / "site")
     search_index.build_index(site, None)
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
@@ -117,7 +117,7 @@ def test_parts_numbered_in_another_order_by_pagefind_merge_to_the_same_bytes(
 def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)
@@ -168,7 +168,7 @@ def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
 ) -> None:
     """After an edit the last merged index is updated, not merged again from every
     part: the same bytes as a clean build. Small chunks, so bounds move."""
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
     monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
@@ -201,7 +201,7 @@ def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
 def test_a_damaged_last_index_is_merged_again_from_every_part(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
     monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
@@ -222,7 +222,8 @@ def test_a_damaged_last_index_is_merged_again_from_every_part(
 def test_parts_hold_a_bounded_amount_of_text_and_a_new_page_changes_few_parts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 50)
+    monkeypatch.setattr(search_index, "PART_BYTES", 40_000)
+    monkeypatch.setattr(search_index, "MAX_PART_PAGES", 100)
     monkeypatch.setattr(search_index, "MAX_PART_BYTES", 60_000)
     documents = [
         Document(f"news/{n:05d}/index.html", "", 30_000 if n % 97 == 0 else 500, {})
@@ -264,7 +265,7 @@ def test_numeric_sorts_and_parts_with_other_meta_fields_merge_like_one_run(
             "</body></html>",
             encoding="utf-8",
         )
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 1)  # a part per page
+    monkeypatch.setattr(search_index, "PART_BYTES", 1)  # a part per page
     search_index.build_index(site, None)
     whole = pagefind_in_one_run(site, tmp_path / "whole")
     assert canonical(site / "pagefind") == canonical(whole)
@@ -287,7 +288,7 @@ def test_words_merged_in_parallel_by_ranges_give_pagefinds_index(
     monkeypatch.setenv("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", "300")
     monkeypatch.setattr(merge, "CHUNK_SIZE", 300)
     monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 6)
+    monkeypatch.setattr(search_index, "PART_BYTES", 8000)
     site = copy_site(fixture_site, tmp_path / "site")
     search_index.build_index(site, None, workers=2)
     parallel = tree_digests(site / "pagefind")
@@ -308,7 +309,7 @@ def test_parts_indexed_again_from_remembered_documents_give_the_same_bytes(
 ) -> None:
     """Unchanged pages are described from the documents memo, without writing
     their documents: a part indexed again cuts them from the output then."""
-    monkeypatch.setattr(search_index, "PAGES_PER_PART", 4)
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)

@@ -11,8 +11,8 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
   *search document*): the same index a third faster, as Pagefind ignores the
   rest of a page anyway (tests/test_build_speed.py compares them); a page with
   the same bytes as in the last build is described from a memo instead;
-- the documents are split into parts of about `PAGES_PER_PART` pages (and at
-  most `MAX_PART_BYTES` of text, since Pagefind's memory grows with the text),
+- the documents are split into parts of about `PART_BYTES` of text (at most
+  `MAX_PART_BYTES`, since Pagefind's memory grows with the text too),
   each indexed on its own, two at a time, and kept in the build cache under the
   digest of its documents: an edit re-indexes one part, and Pagefind's memory
   is that of two parts;
@@ -60,8 +60,11 @@ from watersite.workers import map_items
 INDEX_DIR = "pagefind"
 #: Part of every cache key: change it when the indexing or merging here changes.
 _INDEX_FORMAT = "3"
-#: Pages per index part on average (at most twice as many).
-PAGES_PER_PART = 500
+#: Text per index part on average: Pagefind's time grows with the text it
+#: indexes (0.2 s to start, then about 0.3 s per MB), and an edit re-indexes a part.
+PART_BYTES = 1_500_000
+#: Pages per index part at most.
+MAX_PART_PAGES = 1000
 #: Text per index part at most: Pagefind 1.5.2 needs about 60 MB plus ten to
 #: twenty times the text it indexes (measured), so two at a time stay under 400 MB.
 MAX_PART_BYTES = 6_000_000
@@ -146,27 +149,29 @@ def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None
 
 
 def split_into_parts(documents: list[Document]) -> list[list[Document]]:
-    """The documents in URL order, cut into runs of about PAGES_PER_PART pages.
+    """The documents in URL order, cut into runs of about PART_BYTES of text.
 
-    A run ends after a page whose path hashes to a multiple of PAGES_PER_PART,
-    so a new or edited page changes one part only (or the few up to the next
+    A run ends after a page whose path hashes to a multiple of PART_BYTES over
+    its document's size (rounded down to a power of two, which an edit seldom
+    changes), so a run holds PART_BYTES on average however large its pages are,
+    and a new or edited page changes one part only (or the few up to the next
     such page, where a run had to end otherwise: not before a fifth of
-    PAGES_PER_PART, as each Pagefind run costs 0.2 s to start, and at twice
-    that many pages or MAX_PART_BYTES). Each part is a run of the merged
-    index's page numbers.
+    PART_BYTES, as each Pagefind run costs 0.2 s to start, and at MAX_PART_PAGES
+    or MAX_PART_BYTES). Each part is a run of the merged index's page numbers.
     """
     parts: list[list[Document]] = [[]]
     size = 0
     for document in sorted(documents, key=lambda d: d.url):
         if parts[-1] and (
-            size + document.size > MAX_PART_BYTES or len(parts[-1]) >= 2 * PAGES_PER_PART
+            size + document.size > MAX_PART_BYTES or len(parts[-1]) >= MAX_PART_PAGES
         ):
             parts.append([])
             size = 0
         parts[-1].append(document)
         size += document.size
+        weight = 1 << max(0, document.size.bit_length() - 1)
         mark = int.from_bytes(hashlib.sha256(document.page.encode()).digest()[:8], "big")
-        if mark % PAGES_PER_PART == 0 and len(parts[-1]) * 5 >= PAGES_PER_PART:
+        if mark % max(1, PART_BYTES // weight) == 0 and size * 5 >= PART_BYTES:
             parts.append([])
             size = 0
     return [part for part in parts if part] or [[]]
