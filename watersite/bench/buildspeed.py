@@ -14,6 +14,7 @@ same Markdown bodies (watersite.bench.corpus.write_baseline).
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import json
 import resource
@@ -134,6 +135,9 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> int:
 
 def run(demo: Path, folder: Path, items: int) -> list[Row]:
     """Ours and the baseline at one corpus size, built in `folder`."""
+    # Our modules byte-compiled, as pip compiled Pelican's when it installed it: where
+    # PYTHONDONTWRITEBYTECODE is set (this machine), each build compiled them again.
+    compileall.compile_dir(Path(__file__).resolve().parent.parent, quiet=1)
     ours = Workspace(folder / "ours", "ours")
     files = write_corpus(demo, ours.content, items)
     baseline = Workspace(folder / "pelican", "pelican")
