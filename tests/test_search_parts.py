@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import pagefind.service
 import pytest
 
 from tests.conftest import run, tree_digests
@@ -324,7 +325,7 @@ def test_a_missing_pagefind_binary_fails_the_build_saying_how_to_install_it(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = copy_site(fixture_site, tmp_path / "site")
-    monkeypatch.setattr(search_index, "get_executable", lambda: None)
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
     with pytest.raises(ContentErrors) as raised:
         search_index.build_index(site, None)
     [error] = raised.value.errors

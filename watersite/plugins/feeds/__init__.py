@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
-from icalendar import Calendar, Event
 from pelican import signals
 from pelican.generators import Generator
 
@@ -193,6 +192,9 @@ EventFields = tuple[tuple[str, Any], ...]
 
 def calendar_bytes(name: str, events: list[EventFields]) -> bytes:
     """An iCalendar file named `name` with `events`."""
+    # Imported here: a rebuild whose calendars are remembered needs no icalendar.
+    from icalendar import Calendar, Event  # noqa: PLC0415
+
     calendar = Calendar()
     calendar.add("prodid", "-//watersite//calendar//ZH")
     calendar.add("version", "2.0")

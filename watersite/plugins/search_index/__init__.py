@@ -41,7 +41,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from pagefind.service import get_executable
 from pelican import signals
 
 from watersite.deleting import delete_in_background, wait_for_deletions
@@ -318,6 +317,9 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def _run_pagefind(site: Path, index: Path) -> None:
     # The binary itself, not `python -m pagefind`: a Python start-up less per part.
+    # Imported here: pagefind.service imports asyncio, and most rebuilds index nothing.
+    from pagefind.service import get_executable  # noqa: PLC0415
+
     binary = get_executable()
     if binary is None:
         raise ContentErrors([ContentError("(search)", 0, "", *_NO_PAGEFIND)])
