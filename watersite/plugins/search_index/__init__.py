@@ -106,35 +106,52 @@ def build_index(
     shutil.rmtree(index, ignore_errors=True)
     built = built or built_pages(output, workers)
     store = cache / "search-index" if cache else None
-    merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
-    with tempfile.TemporaryDirectory(prefix="search-documents-", dir=_scratch(built.pages)) as name:
-        scratch = Path(name)
-        documents = write_search_documents(built, scratch, workers, store)
-        whole = store / "site" / _digest(documents) if store else None
-        if whole is not None and whole.is_dir():
-            _link_tree(whole, index)
-            return
-        with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
-            parts = list(
-                pool.map(
-                    lambda numbered: _index_part(output, scratch, *numbered, store),
-                    enumerate(split_into_parts(documents)),
-                )
-            )
-        sorts = {d.url: d.sorts for d in documents}
-        state = merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
-    # Pagefind also writes its stock UIs; our search page has its own.
-    for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
-        unused.unlink(missing_ok=True)
-    if store is not None and whole is not None:
+    # The search documents (10,000 files at archive scale: 0.4 s to delete) are
+    # deleted in the background, while the parts are merged where they are cached.
+    scratch = Path(tempfile.mkdtemp(prefix="search-documents-", dir=_scratch(built.pages)))
+    try:
+        merged = _index_and_merge(built, scratch, index, workers, store)
+    finally:
+        delete_in_background(scratch)
+    if merged is not None:
+        # Pagefind also writes its stock UIs; our search page has its own.
+        for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
+            unused.unlink(missing_ok=True)
+    if merged is not None and store is not None:
+        whole, parts, state = merged
         # One whole index is enough; the last one and unused parts (10,000 files
         # each) are deleted while this one is kept.
         for folder in [whole.parent, *store.glob("site.deleting-*")]:
             delete_in_background(folder)
         _prune(store / "parts", {p.name for p in parts})
         _keep(index, whole)
-        merges.save({whole.name: state})
-        wait_for_deletions()
+        Memo(store, "merges", _INDEX_FORMAT).save({whole.name: state})
+    wait_for_deletions()
+
+
+def _index_and_merge(
+    built: BuiltPages, scratch: Path, index: Path, workers: int, store: Path | None
+) -> tuple[Path, list[Path], MergeState] | None:
+    """Write `index` from the cached whole index (None), or from the parts, each
+    cached or indexed now, merged (the whole index's cache folder, the parts and
+    what a later merge needs)."""
+    documents = write_search_documents(built, scratch, workers, store)
+    whole = (store or scratch) / "site" / _digest(documents)
+    if store is not None and whole.is_dir():
+        _link_tree(whole, index)
+        return None
+    with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
+        parts = list(
+            pool.map(
+                lambda numbered: _index_part(built.output, scratch, *numbered, store),
+                enumerate(split_into_parts(documents)),
+            )
+        )
+    if store is not None:  # the parts are in the cache
+        delete_in_background(scratch)
+    sorts = {d.url: d.sorts for d in documents}
+    merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
+    return whole, parts, merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
 
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
