@@ -361,6 +361,25 @@ def test_image_faults_fail_the_build_naming_the_file(content_copy: Path) -> None
     assert any("news/group/2024/cut.jpg" in p and "损坏或不完整" in p for p in found)
 
 
+def test_images_processed_in_workers_give_each_its_result_or_its_fault(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    folder = content_copy / "news/group/2024"
+    for name in ("copy-a.jpg", "copy-b.jpg"):  # the same bytes: encoded at once, one entry
+        Image.new("RGB", (900, 600), "teal").save(folder / name)
+    Image.new("RGB", (700, 500), "navy").save(folder / "other.png")
+    _truncated(folder)
+    parallel = build_catalog(content_copy, FIXED_NOW, POLICY, tmp_path / "cache", workers=2)
+    serial = build_catalog(content_copy, FIXED_NOW, POLICY, tmp_path / "serial", workers=1)
+    assert parallel.images == serial.images
+    assert {f"news/group/2024/{n}" for n in ("copy-a.jpg", "copy-b.jpg", "other.png")} <= set(
+        parallel.images
+    )
+    faults = [e for e in parallel.errors if e.path.endswith("cut.jpg")]
+    assert len(faults) == 1 and "损坏或不完整" in faults[0].zh
+    assert [e.format() for e in parallel.errors] == [e.format() for e in serial.errors]
+
+
 def test_svg_is_refused(content_copy: Path) -> None:
     (content_copy / "news/group/2024/logo.svg").write_text(
         '<svg onload="alert(1)"/>', encoding="utf-8"

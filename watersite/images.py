@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -143,7 +144,8 @@ class ImagePipeline:
         extension = path.suffix[1:].lower()
         if image.width > MAX_WIDTH:
             image = _scaled(image, MAX_WIDTH)
-        work = folder.with_name(folder.name + ".tmp")
+        # Its own work folder: a copy of the same image may be encoded by another worker.
+        work = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         main = image.convert("RGB") if SAVE_FORMAT[extension] == "JPEG" else image
@@ -155,7 +157,10 @@ class ImagePipeline:
             sizes[str(width)] = [copy.width, copy.height]
         (work / "meta.json").write_text(json.dumps(sizes), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
-        work.rename(folder)  # complete or absent: never a half-written cache entry
+        try:
+            work.rename(folder)  # complete or absent: never a half-written cache entry
+        except OSError:  # another worker's copy of the same image got there first
+            shutil.rmtree(work, ignore_errors=True)
         return sizes
 
     def _decode(self, path: Path) -> Image.Image:

@@ -49,10 +49,11 @@ def collection_paused(workers_collect: bool = True) -> Iterator[None]:
             gc.enable()
 
 
-def worker_count(setting: int | None, jobs: int) -> int:
-    """How many workers `jobs` jobs deserve; `setting` 0 or None means one per CPU."""
+def worker_count(setting: int | None, jobs: int, jobs_per_worker: int | None = None) -> int:
+    """How many workers `jobs` jobs deserve, at least `jobs_per_worker` each
+    (MIN_JOBS_PER_WORKER unless given); `setting` 0 or None means one per CPU."""
     wanted = setting or os.cpu_count() or 1
-    return max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
+    return max(1, min(wanted, jobs // (jobs_per_worker or MIN_JOBS_PER_WORKER)))
 
 
 def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
@@ -67,14 +68,19 @@ def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
         _work.clear()
 
 
-def map_items(function: Callable[[Item], T], items: Sequence[Item], setting: int | None) -> list[T]:
+def map_items(
+    function: Callable[[Item], T],
+    items: Sequence[Item],
+    setting: int | None,
+    jobs_per_worker: int | None = None,
+) -> list[T]:
     """`function(item)` for every item, in item order; in forked workers where that pays
-    (`setting` as in `worker_count`)."""
+    (`setting` and `jobs_per_worker` as in `worker_count`: fewer for heavier jobs)."""
 
     def share(index: int, count: int) -> list[T]:
         return [function(item) for item in items[index::count]]
 
-    shares = run_shares(share, worker_count(setting, len(items)))
+    shares = run_shares(share, worker_count(setting, len(items), jobs_per_worker))
     return [shares[i % len(shares)][i // len(shares)] for i in range(len(items))]
 
 
