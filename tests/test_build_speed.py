@@ -244,6 +244,12 @@ def test_benchmark_measures_both_builds_and_counts_changed_files(tmp_path: Path)
     assert "| 250 | ours |" in buildspeed.table(rows)
 
 
+def test_rebuilds_are_reported_by_their_median_time_and_highest_memory() -> None:
+    builds = [buildspeed.Build(5.0, 200, 90), buildspeed.Build(3.0, 260, 80)]
+    builds.append(buildspeed.Build(4.0, 210, 120))
+    assert buildspeed._median(builds) == buildspeed.Build(4.0, 260, 120)
+
+
 def index_whole_pages(site: Path, target: Path) -> Path:
     """Pagefind over the whole built pages, as the plugin did before search documents."""
     shutil.copytree(site, target, ignore=shutil.ignore_patterns("pagefind"))
