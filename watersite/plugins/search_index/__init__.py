@@ -106,11 +106,12 @@ def build_index(
     shutil.rmtree(index, ignore_errors=True)
     built = built or built_pages(output, workers)
     store = cache / "search-index" if cache else None
+    merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     # The search documents (10,000 files at archive scale: 0.4 s to delete) are
     # deleted in the background, while the parts are merged where they are cached.
     scratch = Path(tempfile.mkdtemp(prefix="search-documents-", dir=_scratch(built.pages)))
     try:
-        merged = _index_and_merge(built, scratch, index, workers, store)
+        merged = _index_and_merge(built, scratch, index, workers, store=store, merges=merges)
     finally:
         delete_in_background(scratch)
     if merged is not None:
@@ -118,27 +119,34 @@ def build_index(
         for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
             unused.unlink(missing_ok=True)
     if merged is not None and store is not None:
-        whole, parts, state = merged
+        digest, parts, state = merged
+        whole = store / "site" / digest
         # One whole index is enough; the last one and unused parts (10,000 files
         # each) are deleted while this one is kept.
         for folder in [whole.parent, *store.glob("site.deleting-*")]:
             delete_in_background(folder)
         _prune(store / "parts", {p.name for p in parts})
         _keep(index, whole)
-        Memo(store, "merges", _INDEX_FORMAT).save({whole.name: state})
+        merges.save({whole.name: state})
     wait_for_deletions()
 
 
 def _index_and_merge(
-    built: BuiltPages, scratch: Path, index: Path, workers: int, store: Path | None
-) -> tuple[Path, list[Path], MergeState] | None:
+    built: BuiltPages,
+    scratch: Path,
+    index: Path,
+    workers: int,
+    *,
+    store: Path | None,
+    merges: Memo[MergeState],
+) -> tuple[str, list[Path], MergeState] | None:
     """Write `index` from the cached whole index (None), or from the parts, each
-    cached or indexed now, merged (the whole index's cache folder, the parts and
+    cached or indexed now, merged (the digest of all documents, the parts and
     what a later merge needs)."""
     documents = write_search_documents(built, scratch, workers, store)
-    whole = (store or scratch) / "site" / _digest(documents)
-    if store is not None and whole.is_dir():
-        _link_tree(whole, index)
+    digest = _digest(documents)
+    if store is not None and (store / "site" / digest).is_dir():
+        _link_tree(store / "site" / digest, index)
         return None
     with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
         parts = list(
@@ -150,8 +158,7 @@ def _index_and_merge(
     if store is not None:  # the parts are in the cache
         delete_in_background(scratch)
     sorts = {d.url: d.sorts for d in documents}
-    merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
-    return whole, parts, merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
+    return digest, parts, merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
 
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
