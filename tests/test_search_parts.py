@@ -15,8 +15,9 @@ from typing import Any
 import pagefind.service
 import pytest
 
-from tests.conftest import run, tree_digests
+from tests.conftest import FIXED_NOW, run, tree_digests
 from watersite import workers
+from watersite.build import build, load_settings
 from watersite.errors import ContentErrors
 from watersite.plugins import search_index
 from watersite.plugins.search_index import Document, merge, split_into_parts
@@ -139,10 +140,53 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     assert indexed == [True], "only the edited page's part is indexed again"
     parts_after = {p.name for p in (cache / "search-index/parts").iterdir()}
     assert len(parts_after - parts_before) == 1 and len(parts_after) == len(parts_before)
-    assert len(list((cache / "search-index/site").iterdir())) == 1, "one whole index is kept"
+    assert not (cache / "search-index/site").exists(), "the whole index is kept in the output"
     clean = copy_site(site, tmp_path / "clean")
     search_index.build_index(clean, None)
     assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+
+
+def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole index is kept in the output only (a copy in the cache cost 10,000
+    hard links per build): a rebuild moves the last output's index into the cache
+    before the last output is deleted, moves it back if no searchable text
+    changed, and updates it after an edit."""
+    output, cache = tmp_path / "output", tmp_path / "cache"
+
+    def build_site(target: Path, cache: Path) -> dict[str, str]:
+        settings = load_settings(content=content_copy, output=target, now=FIXED_NOW)
+        settings["WATERSITE_CACHE_DIR"] = str(cache)
+        build(settings)
+        return tree_digests(target / "pagefind")
+
+    first = build_site(output, cache)
+    assert not (cache / "search-index/site").exists(), "no copy of the whole index in the cache"
+    entry = (output / "pagefind/pagefind-entry.json").stat().st_ino
+    merged: list[Path] = []
+    merge_indexes = search_index.merge_indexes
+
+    def spy(parts: list[Path], target: Path, *args: Any) -> Any:
+        merged.append(target)
+        return merge_indexes(parts, target, *args)
+
+    monkeypatch.setattr(search_index, "merge_indexes", spy)
+    assert build_site(output, cache) == first
+    assert merged == [], "no searchable text changed: the last index is used as it is"
+    assert (output / "pagefind/pagefind-entry.json").stat().st_ino == entry, "moved, not copied"
+
+    article = content_copy / "news/group/2024/plant-upgrade.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n鸬鹚回到了水库。\n", "utf-8")
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("every part merged again: the last index was not found")
+
+    monkeypatch.setattr(merge, "_write_chunks", must_not_run)
+    edited = build_site(output, cache)
+    assert len(merged) == 1 and edited != first
+    monkeypatch.undo()
+    assert build_site(tmp_path / "clean", tmp_path / "clean-cache") == edited
 
 
 SECOND = "news/group/2024/second-article/index.html"
@@ -207,9 +251,9 @@ def test_a_damaged_last_index_is_merged_again_from_every_part(
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)
-    for chunk in (cache / "search-index/site").glob("*/index/*.pf_index"):
+    for chunk in (site / "pagefind/index").glob("*.pf_index"):
         damaged = merge.read_payload(chunk) + b"\x00"  # its words still where they were
-        chunk.unlink()  # linked to the output: not written in place
+        chunk.unlink()  # linked to the cached parts: not written in place
         merge.write_file(chunk, damaged)
     page, old, new = INDEX_EDITS["words gone and new"][0]
     html = (site / page).read_text(encoding="utf-8")
@@ -314,8 +358,8 @@ def test_parts_indexed_again_from_remembered_documents_give_the_same_bytes(
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)
-    for cached in ("parts", "site"):
-        shutil.rmtree(cache / "search-index" / cached)
+    shutil.rmtree(cache / "search-index/parts")
+    shutil.rmtree(site / "pagefind")  # the last whole index
     search_index.build_index(site, cache)
     assert (cache / "search-index/documents").is_dir()
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")

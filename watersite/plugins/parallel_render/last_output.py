@@ -51,6 +51,12 @@ def set_aside(pelican: Any) -> None:
     _set_aside[output] = moved
 
 
+def set_aside_of(output: Path) -> Path | None:
+    """Where the last output of `output` was moved for this build, until its
+    deletion starts (once the pages are written)."""
+    return _set_aside.get(output)
+
+
 def delete_set_aside(output: Path) -> None:
     """Start deleting the last output of `output`, if it was set aside."""
     moved = _set_aside.pop(output, None)

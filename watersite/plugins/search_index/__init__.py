@@ -17,17 +17,20 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
   digest of its documents: an edit re-indexes one part, and Pagefind's memory
   is that of two parts;
 - the parts are merged into the single index Pagefind would write for all
-  pages (`merge.py`), so the browser loads and ranks as before; the merged
-  index is cached too, under the digest of all documents, with what merging
-  again needs (`merges` memo): after an edit, only the words of the parts
-  indexed again are merged.
+  pages (`merge.py`), so the browser loads and ranks as before; what merging
+  again needs is remembered under the digest of all documents (`merges` memo):
+  after an edit, only the words of the parts indexed again are merged.
 
-The index folder in the output is always replaced whole: stale fragments never
-pile up.
+The merged index is kept in the output only (a copy in the cache cost 10,000
+hard links per build): the next build moves the last output's index into the
+cache (`adopt_last_index`) if it is the one this cache wrote, and moves it back
+if no document changed, or updates it after an edit. The index folder in the
+output is always replaced whole: stale fragments never pile up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
@@ -47,7 +50,9 @@ from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, key_of
 from watersite.output import BuiltPages, built_pages, pages_of_build
+from watersite.plugins.parallel_render.last_output import set_aside_of
 from watersite.plugins.search_index.merge import (
+    ENTRY,
     MergeState,
     Previous,
     describe_pages,
@@ -67,6 +72,8 @@ MAX_PART_PAGES = 1000
 #: Text per index part at most: Pagefind 1.5.2 needs about 60 MB plus ten to
 #: twenty times the text it indexes (measured), so two at a time stay under 400 MB.
 MAX_PART_BYTES = 6_000_000
+#: Where in the cache the last whole index waits, while a build uses it.
+_LAST_WHOLE = "site"
 #: Pagefind runs at once (each uses about 1.5 cores while it indexes).
 PARALLEL_PARTS = 2
 _BODY = re.compile(r"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
@@ -99,13 +106,15 @@ def build_index(
 ) -> None:
     """Index `output` into `output/pagefind`; raise ContentErrors if Pagefind fails.
 
-    With `cache`, index parts and the whole index built from the same search
+    With `cache`, index parts and the last whole index built from the same search
     documents are used again. `built`: the output's pages and digests, if known.
     """
     index = output / INDEX_DIR
-    shutil.rmtree(index, ignore_errors=True)
-    built = built or built_pages(output, workers)
     store = cache / "search-index" if cache else None
+    if store is not None:  # an output not set aside: its last index is still here
+        adopt_last_index(index, store)
+    delete_in_background(index)
+    built = built or built_pages(output, workers)
     merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     # The search documents (10,000 files at archive scale: 0.4 s to delete) are
     # deleted in the background, while the parts are merged where they are cached.
@@ -120,15 +129,37 @@ def build_index(
             unused.unlink(missing_ok=True)
     if merged is not None and store is not None:
         digest, parts, state = merged
-        whole = store / "site" / digest
-        # One whole index is enough; the last one and unused parts (10,000 files
-        # each) are deleted while this one is kept.
-        for folder in [whole.parent, *store.glob("site.deleting-*")]:
+        # The last whole index (merged again, or not the latest) and unused parts
+        # (10,000 files each) are deleted while this build ends.
+        for folder in [store / _LAST_WHOLE, *store.glob(f"{_LAST_WHOLE}.deleting-*")]:
             delete_in_background(folder)
         _prune(store / "parts", {p.name for p in parts})
-        _keep(index, whole)
-        merges.save({whole.name: state})
+        merges.save({digest: state})
+        _written_indexes(store).save({digest: (index / ENTRY).read_text(encoding="utf-8")})
     wait_for_deletions()
+
+
+def adopt_last_index(folder: Path, store: Path) -> None:
+    """Move `folder`, the last build's index in the output (or in the output set
+    aside), into the cache as `store/site/<digest of its documents>`, if this
+    cache wrote it: its entry file, which names its meta by its hash, is the
+    one remembered. Else it is left where it is."""
+    try:
+        entry = (folder / ENTRY).read_text(encoding="utf-8")
+    except OSError:  # no index there
+        return
+    for digest, written in _written_indexes(store).last.items():
+        target = store / _LAST_WHOLE / digest
+        if written == entry and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # the cache on another file system: merged again
+                folder.rename(target)
+            return
+
+
+def _written_indexes(store: Path | None) -> Memo[str]:
+    """The entry file of the whole index last written, by the digest of its documents."""
+    return Memo(store, "whole-index", _INDEX_FORMAT)
 
 
 def _index_and_merge(
@@ -140,13 +171,13 @@ def _index_and_merge(
     store: Path | None,
     merges: Memo[MergeState],
 ) -> tuple[str, list[Path], MergeState] | None:
-    """Write `index` from the cached whole index (None), or from the parts, each
-    cached or indexed now, merged (the digest of all documents, the parts and
-    what a later merge needs)."""
+    """Write `index`: the last whole index if its documents are the same (None),
+    else the parts, each cached or indexed now, merged (the digest of all
+    documents, the parts and what a later merge needs)."""
     documents = write_search_documents(built, scratch, workers, store)
     digest = _digest(documents)
-    if store is not None and (store / "site" / digest).is_dir():
-        _link_tree(store / "site" / digest, index)
+    if store is not None and (store / _LAST_WHOLE / digest).is_dir():
+        _move_tree(store / _LAST_WHOLE / digest, index)
         return None
     with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
         parts = list(
@@ -166,8 +197,8 @@ def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None
     if store is None:
         return None
     for name, state in merges.last.items():
-        if (store / "site" / name).is_dir():
-            return Previous(state, store / "site" / name, store / "parts")
+        if (store / _LAST_WHOLE / name).is_dir():
+            return Previous(state, store / _LAST_WHOLE / name, store / "parts")
     return None
 
 
@@ -235,15 +266,6 @@ def _index_part(
     describe_pages(partial)
     partial.rename(cached)
     return cached
-
-
-def _keep(folder: Path, cached: Path) -> None:
-    """Store `folder` in the cache as `cached`, renamed into place whole."""
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(cached.name + ".new")
-    shutil.rmtree(partial, ignore_errors=True)
-    _link_tree(folder, partial)
-    partial.rename(cached)
 
 
 def _prune(folder: Path, used: set[str]) -> None:
@@ -334,9 +356,12 @@ def search_document(html: str, page: str) -> str | None:
     )
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Copy a folder as hard links (the files are never changed in place)."""
-    shutil.copytree(source, target, copy_function=link_or_copy)
+def _move_tree(source: Path, target: Path) -> None:
+    """Move a folder; across file systems, copy it as hard links or copies."""
+    try:
+        source.rename(target)
+    except OSError:
+        shutil.copytree(source, target, copy_function=link_or_copy)
 
 
 def _run_pagefind(site: Path, index: Path) -> None:
@@ -371,6 +396,16 @@ _NO_PAGEFIND = (
 )
 
 
+def adopt_set_aside_index(generators: list[Any]) -> None:
+    """Move the last output's index into the cache while it is there: once all
+    content is read, before the pages are written and the last output deleted."""
+    settings = generators[0].settings
+    cache = settings.get("WATERSITE_CACHE_DIR")
+    last = set_aside_of(Path(generators[0].output_path))
+    if settings.get("WATERSITE_SEARCH_INDEX", True) and cache and last is not None:
+        adopt_last_index(last / INDEX_DIR, Path(cache) / "search-index")
+
+
 def index_site(pelican: Any) -> None:
     """Build the search index unless the settings turn it off."""
     settings = pelican.settings
@@ -385,4 +420,5 @@ def index_site(pelican: Any) -> None:
 
 def register() -> None:
     """Connect to Pelican's signals."""
+    signals.all_generators_finalized.connect(adopt_set_aside_index)
     signals.finalized.connect(index_site)
