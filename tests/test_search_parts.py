@@ -189,6 +189,29 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
     assert build_site(tmp_path / "clean", tmp_path / "clean-cache") == edited
 
 
+def test_a_last_index_changed_by_hand_is_not_used(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    fragment = next((site / "pagefind/fragment").iterdir())
+    replaced = fragment.read_bytes()[:-1] + b"\x00"
+    fragment.unlink()
+    fragment.write_bytes(replaced)
+    merged: list[Path] = []
+    merge_indexes = search_index.merge_indexes
+
+    def spy(parts: list[Path], target: Path, *args: Any) -> Any:
+        merged.append(target)
+        return merge_indexes(parts, target, *args)
+
+    monkeypatch.setattr(search_index, "merge_indexes", spy)
+    search_index.build_index(site, cache)
+    assert merged == [site / "pagefind"], "merged again from the parts"
+    assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
 SECOND = "news/group/2024/second-article/index.html"
 LAW = "library/laws/2023/water-law/index.html"
 #: Edits to built pages: (page, old text, new text).

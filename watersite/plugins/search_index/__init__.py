@@ -48,7 +48,7 @@ from pelican import signals
 
 from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.errors import ContentError, ContentErrors
-from watersite.memo import Memo, key_of
+from watersite.memo import Memo, Signature, key_of, signature
 from watersite.output import BuiltPages, built_pages, pages_of_build
 from watersite.plugins.parallel_render.last_output import set_aside_of
 from watersite.plugins.search_index.merge import (
@@ -135,30 +135,46 @@ def build_index(
             delete_in_background(folder)
         _prune(store / "parts", {p.name for p in parts})
         merges.save({digest: state})
-        _written_indexes(store).save({digest: (index / ENTRY).read_text(encoding="utf-8")})
+        _written_indexes(store).save({digest: _as_written(index)})
     wait_for_deletions()
 
 
 def adopt_last_index(folder: Path, store: Path) -> None:
     """Move `folder`, the last build's index in the output (or in the output set
-    aside), into the cache as `store/site/<digest of its documents>`, if this
-    cache wrote it: its entry file, which names its meta by its hash, is the
-    one remembered. Else it is left where it is."""
+    aside), into the cache as `store/site/<digest of its documents>`, if it is
+    the one this cache wrote, as it was written. Else it is left where it is."""
     try:
-        entry = (folder / ENTRY).read_text(encoding="utf-8")
+        found = _as_written(folder)
     except OSError:  # no index there
         return
     for digest, written in _written_indexes(store).last.items():
         target = store / _LAST_WHOLE / digest
-        if written == entry and not target.exists():
+        if written == found and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):  # the cache on another file system: merged again
                 folder.rename(target)
             return
 
 
-def _written_indexes(store: Path | None) -> Memo[str]:
-    """The entry file of the whole index last written, by the digest of its documents."""
+@dataclass(frozen=True)
+class WrittenIndex:
+    """A whole index as a build left it in the output: its entry file (which
+    names its meta by hash) and its folders' signatures (adding, removing or
+    replacing a file in a folder changes the folder's)."""
+
+    entry: str
+    folders: tuple[Signature | None, ...]
+
+
+def _as_written(index: Path) -> WrittenIndex:
+    return WrittenIndex(
+        (index / ENTRY).read_text(encoding="utf-8"),
+        tuple(signature(index / name) for name in (".", "index", "filter", "fragment")),
+    )
+
+
+def _written_indexes(store: Path | None) -> Memo[WrittenIndex]:
+    """The whole index last written, by the digest of its documents."""
     return Memo(store, "whole-index", _INDEX_FORMAT)
 
 
