@@ -182,9 +182,21 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
     def must_not_run(*args: object) -> None:
         raise AssertionError("every part merged again: the last index was not found")
 
+    linked: list[str] = []
+    link_or_copy = merge.link_or_copy
+
+    def link_spy(source: str | Path, target: str | Path) -> None:
+        linked.append(str(target))
+        link_or_copy(source, target)
+
     monkeypatch.setattr(merge, "_write_chunks", must_not_run)
+    monkeypatch.setattr(merge, "link_or_copy", link_spy)
     edited = build_site(output, cache)
     assert len(merged) == 1 and edited != first
+    fragments = sorted(Path(t).name for t in linked if "/fragment/" in t)
+    new = sorted(Path(f).name for f in edited.keys() - first.keys() if f.startswith("fragment/"))
+    assert fragments == new, "the last index's fragments are moved, changed ones linked"
+    assert len(first) > 20
     monkeypatch.undo()
     assert build_site(tmp_path / "clean", tmp_path / "clean-cache") == edited
 

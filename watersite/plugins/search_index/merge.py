@@ -171,6 +171,7 @@ class LanguageState:
 
     layout: Layout
     words: Words
+    fragments: dict[str, str]  # file name -> hash of the payload, of each page's fragment
 
 
 @dataclass
@@ -217,8 +218,9 @@ def _merge(
 ) -> MergeState:
     entries = [json.loads((folder / ENTRY).read_text(encoding="utf-8")) for folder in parts]
     target.mkdir(parents=True)
-    for name in ("index", "filter", "fragment"):
+    for name in ("index", "filter"):
         (target / name).mkdir()
+    reused = _reuse_fragments(previous, target / "fragment")
     for path in sorted(parts[0].iterdir()):  # the search scripts and WebAssembly
         if path.is_file() and path.name not in (ENTRY, PAGES) and path.suffix != ".pf_meta":
             shutil.copyfile(path, target / path.name)
@@ -234,9 +236,12 @@ def _merge(
         members = [Part(f, read_cbor(f / f"pagefind.{info['hash']}.pf_meta")) for f, info in found]
         info = dict(found[0][1])
         info["hash"], info["page_count"], state.languages[language] = _merge_language(
-            language, members, target, sorts, workers, previous=previous
+            language, members, target, sorts, workers, previous=previous, reused=reused
         )
         entry["languages"][language] = info
+    kept = {name for language in state.languages.values() for name in language.fragments}
+    for name in reused.keys() - kept:  # the last index's fragments of pages gone or changed
+        (target / "fragment" / f"{name}.pf_fragment").unlink()
     (target / ENTRY).write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
@@ -251,8 +256,10 @@ def _merge_language(
     workers: int | None,
     *,
     previous: Previous | None,
+    reused: dict[str, str],
 ) -> tuple[str, int, LanguageState]:
-    """Write the merged meta, chunks, filters and fragments of one language."""
+    """Write the merged meta, chunks, filters and fragments of one language;
+    `reused`: the fragments already in the target (`_reuse_fragments`)."""
     versions = {part.meta[0] for part in parts}
     if versions != {FORMAT_VERSION}:
         raise ValueError(
@@ -263,13 +270,20 @@ def _merge_language(
     meta_fields = sorted({name for part in parts for name in part.meta_fields})
     for part, part_numbers in zip(parts, numbers, strict=True):
         part.renumber(part_numbers, meta_fields)
-    fragments = Names(language)
+    names = Names(language)
+    fragments: dict[str, str] = {}
     meta_pages = []
     fragment_folder = os.path.join(target, "fragment")
     for page in pages:
-        name = fragments.name(page.payload_hash)
-        link_or_copy(page.fragment, os.path.join(fragment_folder, f"{name}.pf_fragment"))
+        name = names.name(page.payload_hash)
+        fragments[name] = page.payload_hash
         meta_pages.append([name, page.word_count])
+        if reused.get(name) == page.payload_hash:
+            continue
+        path = os.path.join(fragment_folder, f"{name}.pf_fragment")
+        if name in reused:  # the last index gave the name to another fragment
+            os.unlink(path)
+        link_or_copy(page.fragment, path)
     layout = Layout(parts=[part.folder.name for part in parts], urls=[p.url for p in pages])
     updated = _update_chunks(language, parts, layout, previous, target / "index")
     chunks, words = updated or _write_chunks(language, parts, target / "index", workers)
@@ -284,7 +298,27 @@ def _merge_language(
     payload = cbor2.dumps(meta)
     meta_hash = f"{language}_{pagefind_hash(payload)[: len(language) + 8]}"
     write_file(target / f"pagefind.{meta_hash}.pf_meta", payload)
-    return meta_hash, len(pages), LanguageState(layout, words)
+    return meta_hash, len(pages), LanguageState(layout, words, fragments)
+
+
+def _reuse_fragments(previous: Previous | None, folder: Path) -> dict[str, str]:
+    """Move the last merged index's fragment folder to `folder` (one rename instead
+    of linking 10,000 files again); returns its fragments, by file name with the
+    hash of their payload ({} if there is none: `folder` is made empty)."""
+    known: dict[str, str] = {}
+    if previous is not None:
+        known = {
+            name: payload_hash
+            for language in previous.state.languages.values()
+            for name, payload_hash in language.fragments.items()
+        }
+        try:
+            (previous.index / "fragment").rename(folder)
+        except OSError:  # gone: the fragments are linked from the parts
+            known = {}
+    if not known:
+        folder.mkdir(exist_ok=True)
+    return known
 
 
 def describe_pages(folder: Path) -> None:
