@@ -508,7 +508,9 @@ class Postings:
             first = pages[0][0] + part.offset
             _check_order(first, self.last)
             head = [first - self.last, pages[0][1], part.merged_fields(pages[0][2])]
-            if later is not None and part.same_fields:
+            # Other field ids matter only on pages where the word is in a field:
+            # most words of most pages are in the body alone.
+            if later is not None and (part.same_fields or not any(map(_META, pages[1:]))):
                 self.encoded_pages += [cbor2.dumps(head), later]
             else:
                 rest = [
