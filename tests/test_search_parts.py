@@ -201,6 +201,24 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
     assert build_site(tmp_path / "clean", tmp_path / "clean-cache") == edited
 
 
+def test_parts_written_in_memory_are_copied_into_a_new_cache_whole(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind writes each part in the scratch folder; across file systems the
+    part is copied by `cp`, which needs the cache's parts folder made first."""
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a part copied file by file: cp failed")
+
+    site = copy_site(fixture_site, tmp_path / "site")
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
+    monkeypatch.setattr(search_index.shutil, "copytree", must_not_run)
+    search_index.build_index(site, tmp_path / "cache")
+    monkeypatch.undo()
+    assert len(list((tmp_path / "cache/search-index/parts").iterdir())) > 1
+    assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
 def test_a_last_index_changed_by_hand_is_not_used(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -283,6 +283,7 @@ def _index_part(
     describe_pages(written)
     partial = cached.with_name(cached.name + ".new")  # renamed into place whole
     shutil.rmtree(partial, ignore_errors=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
     _move_tree(written, partial)
     partial.rename(cached)
     return cached
@@ -385,7 +386,9 @@ def _move_tree(source: Path, target: Path) -> None:
     except OSError:
         pass
     try:
-        copied = subprocess.run(["cp", "-R", "--", str(source), str(target)], check=False)
+        copied = subprocess.run(
+            ["cp", "-R", "--", str(source), str(target)], capture_output=True, check=False
+        )
     except OSError:  # no `cp` here
         copied = None
     if copied is None or copied.returncode != 0:
