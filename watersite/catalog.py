@@ -41,7 +41,7 @@ from watersite.schema import MODEL_BY_KIND, models, validate
 from watersite.schema.data import DATA_MODELS, OPTIONAL_DATA_MODELS, SearchHints
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, is_slug
 from watersite.sections import SITE, Kind, Section, collection_sections, topics_section
-from watersite.workers import map_items
+from watersite.workers import map_by_item
 
 STATIC_TYPES = set(ATTACHMENT_TYPES) | set(IMAGE_TYPES)
 SUMMARY_LENGTH = 110
@@ -210,7 +210,7 @@ def _process_files(catalog: Catalog, report: _Reporter, workers: int) -> None:
         except ImageError as problem:  # as text: what a worker gives back is pickled
             return problem.zh, problem.en
 
-    processed = dict(zip(images, map_items(process, images, workers, 2), strict=True))
+    processed = map_by_item(process, images, workers, 2)
     for source in catalog.static_files:
         if source in processed:
             image = processed[source]
@@ -398,7 +398,7 @@ def _read_entries(
         own = report.fresh()
         return _read_entry(catalog, *files[index], own), own.errors
 
-    read_now = dict(zip(unknown, map_items(read, unknown, workers), strict=True))
+    read_now = map_by_item(read, unknown, workers)
     entries = []
     clean = {}
     for index, key in enumerate(keys):
@@ -673,7 +673,7 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
         html, problems = renderer.render(entries[index].body, PurePosixPath(entries[index].source))
         return Rendered(html, plain_summary(html), problems, list(made))
 
-    rendered_now = dict(zip(unknown, map_items(render, unknown, workers), strict=True))
+    rendered_now = map_by_item(render, unknown, workers)
     rendered = [
         (key, rendered_now.get(index) or bodies.last[key]) for index, key in enumerate(keys)
     ]

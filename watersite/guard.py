@@ -23,7 +23,7 @@ from pathlib import Path
 from watersite.memo import Memo
 from watersite.output import BuiltPages, built_pages
 from watersite.safety import SafetyPolicy, outbound_host
-from watersite.workers import map_items
+from watersite.workers import map_by_item
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _OWN_SCRIPT = re.compile(r' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
@@ -77,7 +77,7 @@ def scan_site(
         page = built.pages[index]
         return list(scan_page(page, (output / page).read_bytes().decode("utf-8"), policy, tags))
 
-    found = dict(zip(unknown, map_items(scan, unknown, workers), strict=True))
+    found = map_by_item(scan, unknown, workers)
     clean.save({digest: True for i, digest in enumerate(built.digests) if not found.get(i)})
     return [finding for i in sorted(found) for finding in found[i]]
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 Item = TypeVar("Item")
+Key = TypeVar("Key", bound=Hashable)
 
 #: Jobs per worker below which forking costs more than it saves.
 MIN_JOBS_PER_WORKER = 50
@@ -82,6 +83,17 @@ def map_items(
 
     shares = run_shares(share, worker_count(setting, len(items), jobs_per_worker))
     return [shares[i % len(shares)][i // len(shares)] for i in range(len(items))]
+
+
+def map_by_item(
+    function: Callable[[Key], T],
+    items: Sequence[Key],
+    setting: int | None,
+    jobs_per_worker: int | None = None,
+) -> dict[Key, T]:
+    """`map_items`, its results by item: what the steps that only work on items the
+    last build did not leave (unknown pages, unread files) look them up by."""
+    return dict(zip(items, map_items(function, items, setting, jobs_per_worker), strict=True))
 
 
 def _run_share(share: tuple[int, int]) -> Any:

@@ -59,7 +59,7 @@ from watersite.plugins.search_index.merge import (
     link_or_copy,
     merge_indexes,
 )
-from watersite.workers import map_items
+from watersite.workers import map_by_item
 
 INDEX_DIR = "pagefind"
 #: Part of every cache key: change it when the indexing or merging here changes.
@@ -321,7 +321,7 @@ def write_search_documents(
     def cut(index: int) -> Document | None:
         return _write_document(scratch, pages[index], (output / pages[index]).read_text("utf-8"))
 
-    cut_now = dict(zip(unknown, map_items(cut, unknown, workers), strict=True))
+    cut_now = map_by_item(cut, unknown, workers)
     described = {
         key: cut_now[index] if index in cut_now else memo.last[key]
         for index, key in enumerate(keys)
