@@ -275,7 +275,7 @@ def _index_part(
         os.link(written, target)
     # Written in the scratch folder (memory, where there is room) and moved or
     # copied into the cache: Pagefind's many threads writing small files on disk
-    # cost the kernel three times what copying them does (ext4, measured).
+    # cost the kernel several times what copying them does (ext4, measured).
     written = scratch / f"index-{number}"
     _run_pagefind(site, written)
     if cached is None:
@@ -379,7 +379,7 @@ def search_document(html: str, page: str) -> str | None:
 
 def _move_tree(source: Path, target: Path) -> None:
     """Move a folder; across file systems, copy it and delete the source (`cp`:
-    a third faster than shutil.copytree, and it never waits for the GIL)."""
+    faster than shutil.copytree, and it never waits for the GIL)."""
     try:
         source.rename(target)
         return

@@ -241,7 +241,7 @@ def _merge(
         entry["languages"][language] = info
     kept = {name for language in state.languages.values() for name in language.fragments}
     for name in reused.keys() - kept:  # the last index's fragments of pages gone or changed
-        (target / "fragment" / f"{name}.pf_fragment").unlink()
+        (target / "fragment" / f"{name}.pf_fragment").unlink(missing_ok=True)
     (target / ENTRY).write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
@@ -282,7 +282,7 @@ def _merge_language(
             continue
         path = os.path.join(fragment_folder, f"{name}.pf_fragment")
         if name in reused:  # the last index gave the name to another fragment
-            os.unlink(path)
+            Path(path).unlink(missing_ok=True)
         link_or_copy(page.fragment, path)
     layout = Layout(parts=[part.folder.name for part in parts], urls=[p.url for p in pages])
     updated = _update_chunks(language, parts, layout, previous, target / "index")
