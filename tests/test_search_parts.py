@@ -306,12 +306,26 @@ def test_a_damaged_last_index_is_merged_again_from_every_part(
     search_index.build_index(site, cache)
     for chunk in (site / "pagefind/index").glob("*.pf_index"):
         damaged = merge.read_payload(chunk) + b"\x00"  # its words still where they were
-        chunk.unlink()  # linked to the cached parts: not written in place
+        # Written in place, as its folder's signature would tell a replaced file.
         merge.write_file(chunk, damaged)
     page, old, new = INDEX_EDITS["words gone and new"][0]
     html = (site / page).read_text(encoding="utf-8")
     (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
+    calls: list[str] = []
+    merge_indexes, write_chunks = search_index.merge_indexes, merge._write_chunks
+
+    def merge_spy(*args: Any) -> Any:
+        calls.append("previous" if args[4] is not None else "none")
+        return merge_indexes(*args)
+
+    def write_spy(*args: Any) -> Any:
+        calls.append("all words")
+        return write_chunks(*args)
+
+    monkeypatch.setattr(search_index, "merge_indexes", merge_spy)
+    monkeypatch.setattr(merge, "_write_chunks", write_spy)
     search_index.build_index(site, cache)
+    assert calls == ["previous", "all words"], "the last index found, its chunks refused"
     clean = copy_site(site, tmp_path / "clean")
     search_index.build_index(clean, None)
     assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
