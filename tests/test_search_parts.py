@@ -79,6 +79,19 @@ def pagefind_in_one_run(site: Path, target: Path) -> Path:
     return target
 
 
+def spy_on_merges(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The target folder of each merge the search index runs from now on."""
+    merged: list[Path] = []
+    merge_indexes = search_index.merge_indexes
+
+    def spy(parts: list[Path], target: Path, *args: Any) -> Any:
+        merged.append(target)
+        return merge_indexes(parts, target, *args)
+
+    monkeypatch.setattr(search_index, "merge_indexes", spy)
+    return merged
+
+
 def copy_site(fixture_site: Path, target: Path) -> Path:
     shutil.copytree(fixture_site, target, ignore=shutil.ignore_patterns("pagefind"))
     return target
@@ -164,14 +177,7 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
     first = build_site(output, cache)
     assert not (cache / "search-index/site").exists(), "no copy of the whole index in the cache"
     entry = (output / "pagefind/pagefind-entry.json").stat().st_ino
-    merged: list[Path] = []
-    merge_indexes = search_index.merge_indexes
-
-    def spy(parts: list[Path], target: Path, *args: Any) -> Any:
-        merged.append(target)
-        return merge_indexes(parts, target, *args)
-
-    monkeypatch.setattr(search_index, "merge_indexes", spy)
+    merged = spy_on_merges(monkeypatch)
     assert build_site(output, cache) == first
     assert merged == [], "no searchable text changed: the last index is used as it is"
     assert (output / "pagefind/pagefind-entry.json").stat().st_ino == entry, "moved, not copied"
@@ -229,14 +235,7 @@ def test_a_last_index_changed_by_hand_is_not_used(
     replaced = fragment.read_bytes()[:-1] + b"\x00"
     fragment.unlink()
     fragment.write_bytes(replaced)
-    merged: list[Path] = []
-    merge_indexes = search_index.merge_indexes
-
-    def spy(parts: list[Path], target: Path, *args: Any) -> Any:
-        merged.append(target)
-        return merge_indexes(parts, target, *args)
-
-    monkeypatch.setattr(search_index, "merge_indexes", spy)
+    merged = spy_on_merges(monkeypatch)
     search_index.build_index(site, cache)
     assert merged == [site / "pagefind"], "merged again from the parts"
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
