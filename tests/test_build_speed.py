@@ -35,6 +35,7 @@ from watersite.errors import ContentError, ContentErrors
 from watersite.plugins import search_index
 from watersite.plugins.parallel_render import DeferredWriter
 from watersite.plugins.search_index.merge import read_cbor
+from watersite.plugins.search_index.service import PagefindService
 
 
 def build_demo(
@@ -302,7 +303,7 @@ def test_an_unchanged_site_reuses_the_cached_index(
     def must_not_run(*args: object) -> None:
         raise AssertionError("Pagefind ran although no searchable text changed")
 
-    monkeypatch.setattr(search_index, "_run_pagefind", must_not_run)
+    monkeypatch.setattr(PagefindService, "index", must_not_run)
     footer = site / "news/group/index.html"  # a listing: not searchable text
     footer.write_text(footer.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     search_index.build_index(site, cache)

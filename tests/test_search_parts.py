@@ -22,6 +22,7 @@ from watersite.errors import ContentErrors
 from watersite.plugins import search_index
 from watersite.plugins.search_index import Document, merge, split_into_parts
 from watersite.plugins.search_index.merge import read_cbor, read_payload
+from watersite.plugins.search_index.service import PagefindService
 
 
 def canonical(index: Path) -> dict[str, Any]:
@@ -142,13 +143,13 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
         item.read_text(encoding="utf-8").replace("</h1>", "（更正）</h1>", 1), encoding="utf-8"
     )
     indexed: list[bool] = []  # for each part indexed: does it hold the edited page?
-    run_pagefind = search_index._run_pagefind
+    index_with_pagefind = PagefindService.index
 
-    def spy(part: Path, index: Path) -> None:
+    def spy(self: PagefindService, part: Path, index: Path) -> None:
         indexed.append((part / item.relative_to(site)).is_file())
-        run_pagefind(part, index)
+        index_with_pagefind(self, part, index)
 
-    monkeypatch.setattr(search_index, "_run_pagefind", spy)
+    monkeypatch.setattr(PagefindService, "index", spy)
     search_index.build_index(site, cache)
     assert indexed == [True], "only the edited page's part is indexed again"
     parts_after = {p.name for p in (cache / "search-index/parts").iterdir()}
@@ -441,3 +442,31 @@ def test_a_missing_pagefind_binary_fails_the_build_saying_how_to_install_it(
     [error] = raised.value.errors
     assert "找不到 Pagefind 程序" in error.zh
     assert "./run" in error.en
+
+
+def test_a_pagefind_that_dies_fails_the_build_with_what_it_said(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's last words reach the editor; the build does not wait forever."""
+    dying = tmp_path / "pagefind"
+    dying.write_text("#!/bin/sh\necho 'memory allocation failed' >&2\nexit 3\n")
+    dying.chmod(0o755)
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: dying)
+    site = copy_site(fixture_site, tmp_path / "site")
+    with pytest.raises(ContentErrors) as raised:
+        search_index.build_index(site, None)
+    [error] = raised.value.errors
+    assert error.zh == "生成搜索索引失败：memory allocation failed"
+    assert error.en == "Pagefind failed: memory allocation failed"
+
+
+def test_a_site_without_searchable_pages_gets_an_empty_index(tmp_path: Path) -> None:
+    """A new site with no items yet builds (Pagefind's command refused an empty site)."""
+    page = tmp_path / "site/about/index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        '<html lang="zh-CN"><head><title>关于</title></head><body><p>关于</p></body></html>'
+    )
+    search_index.build_index(tmp_path / "site", tmp_path / "cache")
+    entry = json.loads((tmp_path / "site/pagefind/pagefind-entry.json").read_text())
+    assert entry["languages"] == {}

@@ -13,9 +13,10 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
   the same bytes as in the last build is described from a memo instead;
 - the documents are split into parts of about `PART_BYTES` of text (at most
   `MAX_PART_BYTES`, since Pagefind's memory grows with the text too),
-  each indexed on its own, two at a time, and kept in the build cache under the
-  digest of its documents: an edit re-indexes one part, and Pagefind's memory
-  is that of two parts;
+  each indexed on its own by one of two Pagefind services (processes that index
+  part after part: Pagefind's 0.2 s start is paid once per process, `service.py`),
+  and kept in the build cache under the digest of its documents: an edit
+  re-indexes one part, and Pagefind's memory is that of two parts;
 - the parts are merged into the single index Pagefind would write for all
   pages (`merge.py`), so the browser loads and ranks as before; what merging
   again needs is remembered under the digest of all documents (`merges` memo):
@@ -47,7 +48,6 @@ from typing import Any
 from pelican import signals
 
 from watersite.deleting import delete_in_background, wait_for_deletions
-from watersite.errors import ContentError, ContentErrors
 from watersite.memo import Memo, Signature, key_of, signature
 from watersite.output import BuiltPages, built_pages, pages_of_build
 from watersite.plugins.parallel_render.last_output import set_aside_of
@@ -59,22 +59,26 @@ from watersite.plugins.search_index.merge import (
     link_or_copy,
     merge_indexes,
 )
+from watersite.plugins.search_index.service import PagefindServices
 from watersite.workers import map_by_item
 
 INDEX_DIR = "pagefind"
 #: Part of every cache key: change it when the indexing or merging here changes.
 _INDEX_FORMAT = "3"
 #: Text per index part on average: Pagefind's time grows with the text it
-#: indexes (0.2 s to start, then about 0.3 s per MB), and an edit re-indexes a part.
+#: indexes (about 0.3 s per MB), an edit re-indexes a part, and each part costs
+#: files and steps of its own (its index written, described, copied, merged).
 PART_BYTES = 1_500_000
 #: Pages per index part at most.
 MAX_PART_PAGES = 1000
 #: Text per index part at most: Pagefind 1.5.2 needs about 60 MB plus ten to
-#: twenty times the text it indexes (measured), so two at a time stay under 400 MB.
+#: twenty times the text it indexes (measured; a service keeps what its largest
+#: part took), so two services stay under 400 MB each.
 MAX_PART_BYTES = 6_000_000
 #: Where in the cache the last whole index waits, while a build uses it.
 _LAST_WHOLE = "site"
-#: Pagefind runs at once (each uses about 1.5 cores while it indexes).
+#: Parts indexed at once, each by its own Pagefind service (each uses about
+#: 1.5 cores while it indexes).
 PARALLEL_PARTS = 2
 _BODY = re.compile(r"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
 _TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
@@ -195,13 +199,19 @@ def _index_and_merge(
     if store is not None and (store / _LAST_WHOLE / digest).is_dir():
         _move_tree(store / _LAST_WHOLE / digest, index)
         return None
-    with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
-        parts = list(
-            pool.map(
-                lambda numbered: _index_part(built.output, scratch, *numbered, store),
-                enumerate(split_into_parts(documents)),
+    services = PagefindServices()
+    try:
+        with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
+            parts = list(
+                pool.map(
+                    lambda numbered: _index_part(
+                        built.output, scratch, *numbered, store=store, services=services
+                    ),
+                    enumerate(split_into_parts(documents)),
+                )
             )
-        )
+    finally:
+        services.close()
     if store is not None:  # the parts are in the cache
         delete_in_background(scratch)
     sorts = {d.url: d.sorts for d in documents}
@@ -226,7 +236,7 @@ def split_into_parts(documents: list[Document]) -> list[list[Document]]:
     changes), so a run holds PART_BYTES on average however large its pages are,
     and a new or edited page changes one part only (or the few up to the next
     such page, where a run had to end otherwise: not before a fifth of
-    PART_BYTES, as each Pagefind run costs 0.2 s to start, and at MAX_PART_PAGES
+    PART_BYTES, as each part costs steps of its own, and at MAX_PART_PAGES
     or MAX_PART_BYTES). Each part is a run of the merged index's page numbers.
     """
     parts: list[list[Document]] = [[]]
@@ -255,7 +265,13 @@ def _digest(documents: list[Document]) -> str:
 
 
 def _index_part(
-    output: Path, scratch: Path, number: int, documents: list[Document], store: Path | None
+    output: Path,
+    scratch: Path,
+    number: int,
+    documents: list[Document],
+    *,
+    store: Path | None,
+    services: PagefindServices,
 ) -> Path:
     """The Pagefind index of one part: from the cache, or made now (and cached)."""
     cached = store / "parts" / _digest(documents) if store else None
@@ -277,7 +293,8 @@ def _index_part(
     # copied into the cache: Pagefind's many threads writing small files on disk
     # cost the kernel several times what copying them does (ext4, measured).
     written = scratch / f"index-{number}"
-    _run_pagefind(site, written)
+    with services.borrow() as pagefind:
+        pagefind.index(site, written)
     if cached is None:
         return written
     describe_pages(written)
@@ -395,38 +412,6 @@ def _move_tree(source: Path, target: Path) -> None:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target, copy_function=link_or_copy)
     delete_in_background(source)
-
-
-def _run_pagefind(site: Path, index: Path) -> None:
-    # The binary itself, not `python -m pagefind`: a Python start-up less per part.
-    # Imported here: pagefind.service imports asyncio, and most rebuilds index nothing.
-    from pagefind.service import get_executable  # noqa: PLC0415
-
-    binary = get_executable()
-    if binary is None:
-        raise ContentErrors([ContentError("(search)", 0, "", *_NO_PAGEFIND)])
-    result = subprocess.run(
-        [str(binary), "--site", str(site), "--output-path", str(index)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        message = (result.stderr or result.stdout).strip()
-        raise ContentErrors(
-            [
-                ContentError(
-                    "(search)", 0, "", f"生成搜索索引失败：{message}", f"Pagefind failed: {message}"
-                )
-            ]
-        )
-
-
-_NO_PAGEFIND = (
-    "找不到 Pagefind 程序，无法生成搜索索引。请用 ./run 运行任务（它会安装 requirements.txt）。",
-    "The Pagefind binary is missing, so the search index cannot be built. Run tasks through "
-    "./run (it installs requirements.txt).",
-)
 
 
 def adopt_set_aside_index(generators: list[Any]) -> None:

@@ -1,0 +1,154 @@
+"""Pagefind run as a service: one process indexes many parts, one after another.
+
+Every Pagefind process spends 0.2 s of a core getting ready to segment Chinese
+(its dictionary) before it indexes a page; as one command per part that was paid
+by each of the 24 parts of a cold build at 10,000 items (≈ 4 CPU-s). Its
+`--service` mode keeps the process: an index per part (`NewIndex`, `AddDir`,
+`WriteFiles`, `DeleteIndex`), the same files as the command writes (the same
+pages, words and chunks; filters listed in another order, which merging sorts).
+
+Why not Pagefind's own Python client (`pagefind.index`): it sleeps 0.1 s before
+reading each answer (`PagefindService._wait_for_responses`), four per part. The
+protocol is small: each message is base64 of JSON, ended by a comma, and the
+service answers each in turn.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import queue
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from watersite.errors import ContentError, ContentErrors
+
+_NO_PAGEFIND = (
+    "找不到 Pagefind 程序，无法生成搜索索引。请用 ./run 运行任务（它会安装 requirements.txt）。",
+    "The Pagefind binary is missing, so the search index cannot be built. Run tasks through "
+    "./run (it installs requirements.txt).",
+)
+
+
+def _failed(message: str) -> ContentErrors:
+    return ContentErrors(
+        [
+            ContentError(
+                "(search)", 0, "", f"生成搜索索引失败：{message}", f"Pagefind failed: {message}"
+            )
+        ]
+    )
+
+
+class PagefindService:
+    """One `pagefind --service` process, started at the first index it makes."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._last_message = 0
+
+    def index(self, site: Path, target: Path) -> None:
+        """Index the pages under `site` into the folder `target`, as
+        `pagefind --site site --output-path target` does."""
+        index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
+        self._ask({"type": "AddDir", "index_id": index_id, "path": str(site)})
+        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(target)})
+        self._ask({"type": "DeleteIndex", "index_id": index_id})  # its memory is freed
+
+    def close(self) -> None:
+        """End the process (it exits when its input ends)."""
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()  # type: ignore[union-attr]
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        # Imported here: pagefind.service imports asyncio, and most rebuilds index nothing.
+        from pagefind.service import get_executable  # noqa: PLC0415
+
+        binary = get_executable()
+        if binary is None:
+            raise ContentErrors([ContentError("(search)", 0, "", *_NO_PAGEFIND)])
+        # A file, not a pipe: nobody reads it until the process has failed.
+        # Open while the process lives; closed by close().
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [str(binary), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        return self._process
+
+    def _ask(self, payload: dict[str, Any]) -> dict[str, Any]:
+        process = self._process or self._start()
+        assert process.stdin is not None and process.stdout is not None
+        self._last_message += 1
+        message = {"message_id": self._last_message, "payload": payload}
+        try:
+            process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
+            process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it has exited: its answer is missing below
+        answer = _read_answer(process.stdout)
+        if answer is None:
+            raise _failed(self._last_words(process))
+        reply: dict[str, Any] = json.loads(base64.b64decode(answer))["payload"]
+        if reply["type"] == "Error":
+            raise _failed(reply["message"])
+        return reply
+
+    def _last_words(self, process: subprocess.Popen[bytes]) -> str:
+        status = process.wait()
+        assert self._stderr is not None
+        self._stderr.seek(0)
+        said = self._stderr.read().decode("utf-8", "replace").strip()
+        return said or f"exit status {status}"
+
+
+def _read_answer(stdout: IO[bytes]) -> bytes | None:
+    """The next answer (an answer is a few dozen bytes); None if the output ended."""
+    answer = bytearray()
+    while (byte := stdout.read(1)) != b",":
+        if not byte:
+            return None
+        answer += byte
+    return bytes(answer)
+
+
+class PagefindServices:
+    """Services for a build's threads: each thread borrows one at a time, so
+    there are never more than there are threads, started only if needed."""
+
+    def __init__(self) -> None:
+        self._idle: queue.SimpleQueue[PagefindService] = queue.SimpleQueue()
+        self._started: list[PagefindService] = []
+
+    @contextlib.contextmanager
+    def borrow(self) -> Iterator[PagefindService]:
+        """A service no other thread uses until it is given back."""
+        try:
+            service = self._idle.get_nowait()
+        except queue.Empty:
+            service = PagefindService()
+            self._started.append(service)
+        try:
+            yield service
+        finally:
+            self._idle.put(service)
+
+    def close(self) -> None:
+        """End every service started."""
+        for service in self._started:
+            service.close()
