@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,13 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(SITE_TIMEZONE)
 
 
+#: The date filters are pure, and a date is shown on many pages (its item, the
+#: listings, related items, the outage banner): formatted once, not per page
+#: (time-zone conversion and strftime were a tenth of the page rendering).
+_remembered = functools.lru_cache(maxsize=1 << 16, typed=True)
+
+
+@_remembered
 def ymd(value: date | datetime) -> str:
     """2024-05-01"""
     if isinstance(value, datetime):
@@ -22,11 +30,13 @@ def ymd(value: date | datetime) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+@_remembered
 def ymd_hm(value: datetime) -> str:
     """2024-05-01 09:30"""
     return _local(value).strftime("%Y-%m-%d %H:%M")
 
 
+@_remembered
 def cn_date(value: date | datetime) -> str:
     """2024年5月1日"""
     if isinstance(value, datetime):
@@ -34,12 +44,14 @@ def cn_date(value: date | datetime) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+@_remembered
 def cn_datetime(value: datetime) -> str:
     """2024年5月1日 09:30"""
     local = _local(value)
     return f"{cn_date(local)} {local:%H:%M}"
 
 
+@_remembered
 def iso(value: date | datetime) -> str:
     """Machine-readable form for <time datetime>."""
     if isinstance(value, datetime):
@@ -52,34 +64,39 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-class _Navigation:
-    """Navigation menus rendered once per section shown, not once per page.
+class _RenderedOnce:
+    """Macros that depend only on their arguments, rendered once per distinct
+    arguments instead of on every page.
 
     The header menu is the costliest part of every page (a sixth of the page
-    rendering at archive scale) and the same on every page of a section: the
-    macro depends only on its arguments, the site map and the section shown.
-    Kept per Jinja environment (`Macro._environment`, Jinja's own attribute), so
-    a build with other templates in the same process starts afresh.
+    rendering at archive scale) and the same on every page of a section; the
+    footer menu and the outage banner are the same on every page (the banner, a
+    sixth of the page rendering while outages are announced). The first argument
+    is a build-wide object (the site map, the active outages), known by its
+    identity and kept with the output so the identity stays its own; the others
+    are Sections, known by their path. Kept per Jinja environment
+    (`Macro._environment`, Jinja's own attribute), so a build with other
+    templates in the same process starts afresh.
     """
 
     def __init__(self) -> None:
         self.rendered: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
 
-    def __call__(self, macro: Any, sections: object, *current: Any) -> Any:
-        """`macro(sections, *current)`; `current` is the Section shown, if the menu marks it."""
+    def __call__(self, macro: Any, shared: object, *sections: Any) -> Any:
+        """`macro(shared, *sections)`; `sections`: the Section shown, if the macro marks it."""
         rendered = self.rendered.setdefault(macro._environment, {})
-        key = (macro.name, id(sections), *(s.path if s else None for s in current))
-        if key not in rendered:  # `sections` kept with the menu: its id stays its own
-            rendered[key] = (macro(sections, *current), sections)
+        key = (macro.name, id(shared), *(s.path if s else None for s in sections))
+        if key not in rendered:
+            rendered[key] = (macro(shared, *sections), shared)
         return rendered[key][0]
 
     def __reduce__(self) -> tuple[type, tuple[()]]:
-        # What it is, without the menus it keeps (pickled for the settings' digest).
-        return _Navigation, ()
+        # What it is, without the output it keeps (pickled for the settings' digest).
+        return _RenderedOnce, ()
 
 
 FILTERS = {
-    "once_per_section": _Navigation(),
+    "rendered_once": _RenderedOnce(),
     "ymd": ymd,
     "ymd_hm": ymd_hm,
     "cn_date": cn_date,
