@@ -98,6 +98,11 @@ TEMPLATE_TRICKS = {
     "javascript URL": ('<a href="javascript:void(0)">x</a>', "危险链接"),
     "protocol-relative link": ('<a href="//spam.example/">x</a>', "未列入白名单网站"),
     "backslash link browsers read as //": ('<a href="/\\spam.example/">x</a>', "未列入白名单网站"),
+    # Browsers read a slash after the element's name as a space between attributes.
+    "event handler after a slash": ('<img/src="/x.png"/onerror="go()">', "事件脚本属性"),
+    "bare event handler after a slash": ("<svg/onload=go()>", "事件脚本属性"),
+    "javascript URL after a slash": ('<a/href="javascript:go()">x</a>', "危险链接"),
+    "inline style after a slash": ('<p/style="display:none">x</p>', "内联样式"),
 }
 
 

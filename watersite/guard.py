@@ -27,8 +27,10 @@ from watersite.workers import map_by_item
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _OWN_SCRIPT = re.compile(r' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
-_TAG = re.compile(r"<[a-zA-Z][^\s/>]*(?:\s[^>]*)?>")
-_TAG_PARTS = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s[^>]*)?)>")
+# A start tag: its name, then its attributes after a space or a slash (browsers read
+# `<img/onerror=…>` as `<img onerror=…>`).
+_TAG = re.compile(r"<[a-zA-Z][^\s/>]*(?:[\s/][^>]*)?>")
+_TAG_PARTS = re.compile(r"<[a-zA-Z][^\s/>]*((?:[\s/][^>]*)?)>")
 # One attribute: its name, then a double-quoted, single-quoted or bare value.
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _FORBIDDEN_ELEMENT = re.compile(
