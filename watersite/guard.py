@@ -33,8 +33,11 @@ _TAG = re.compile(r"<[a-zA-Z][^\s/>]*(?:[\s/][^>]*)?>")
 _TAG_PARTS = re.compile(r"<[a-zA-Z][^\s/>]*((?:[\s/][^>]*)?)>")
 # One attribute: its name, then a double-quoted, single-quoted or bare value.
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+# The lookahead for the names' first letters (in any case, as the names) matches
+# nothing more or less; it only spares the names' test after most `<`s (half the time).
 _FORBIDDEN_ELEMENT = re.compile(
-    r"<(style|iframe|frame|frameset|object|embed|applet|base|svg:script)\b", re.IGNORECASE
+    r"<(?=[abefios])(style|iframe|frame|frameset|object|embed|applet|base|svg:script)\b",
+    re.IGNORECASE,
 )
 # The one form the site has: the search box, which submits to our own search page.
 _FORM = re.compile(r"<form\b([^>]*)>", re.IGNORECASE)
