@@ -14,9 +14,10 @@ from icalendar import Calendar
 
 from tests.conftest import FIXED_NOW, build_into
 from watersite import status
-from watersite.build import ROOT, check
+from watersite.build import ROOT, build, check, load_settings
 from watersite.clock import SITE_TIMEZONE
 from watersite.errors import ContentErrors
+from watersite.plugins import feeds
 
 OUTAGE = "notices/outages/2024/east-pipe.md"
 OUTAGE_URL = "/notices/outages/2024/east-pipe/"
@@ -279,3 +280,21 @@ def test_a_correction_must_leave_fifteen_days_before_the_deadline(content_copy: 
     with pytest.raises(ContentErrors) as raised:
         check(content_copy, FIXED_NOW)
     assert any(e.field == "deadline" and "不足 15 天" in e.zh for e in raised.value.errors)
+
+
+def test_calendars_made_in_workers_are_the_bytes_made_in_one_process(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "_FORK_EVENTS", 0)  # the fixture has a few events only
+    made = {}
+    for workers in (1, 2):
+        settings = load_settings(content=content_copy, output=tmp_path / f"out{workers}")
+        settings["WATERSITE_RENDER_WORKERS"] = workers
+        settings["WATERSITE_CACHE_DIR"] = str(tmp_path / f"cache{workers}")
+        build(settings)
+        made[workers] = [
+            (tmp_path / f"out{workers}" / path).read_bytes()
+            for path in (feeds.OUTAGE_CALENDAR, feeds.TENDER_CALENDAR)
+        ]
+    assert made[1] == made[2]
+    assert all(b"BEGIN:VEVENT" in calendar for calendar in made[2])
