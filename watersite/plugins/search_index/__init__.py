@@ -199,17 +199,20 @@ def _index_and_merge(
     if store is not None and (store / _LAST_WHOLE / digest).is_dir():
         _move_tree(store / _LAST_WHOLE / digest, index)
         return None
+    split = split_into_parts(documents)
+    # The largest parts first, so that the last one indexed is small: one core
+    # waits for it alone.
+    order = sorted(range(len(split)), key=lambda n: -sum(d.size for d in split[n]))
     services = PagefindServices()
     try:
         with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
-            parts = list(
-                pool.map(
-                    lambda numbered: _index_part(
-                        built.output, scratch, *numbered, store=store, services=services
-                    ),
-                    enumerate(split_into_parts(documents)),
-                )
+            indexed = pool.map(
+                lambda n: _index_part(
+                    built.output, scratch, n, split[n], store=store, services=services
+                ),
+                order,
             )
+            parts = [folder for _, folder in sorted(zip(order, indexed, strict=True))]
     finally:
         services.close()
     if store is not None:  # the parts are in the cache
