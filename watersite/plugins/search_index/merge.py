@@ -40,14 +40,14 @@ import os
 import re
 import shutil
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import cbor2
 
-from watersite.workers import collection_paused, run_shares, worker_count
+from watersite.workers import collection_paused, map_items, run_shares, worker_count
 
 FORMAT_VERSION = "1.5.2"  # the Pagefind whose index format this merge writes
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before each payload
@@ -436,9 +436,16 @@ def _write_chunks(
     words.lengths = [len(entry) for _, _, entry in merged]
     names = Names(language)
     chunks = []
+    files: list[tuple[Path, bytes]] = []
     for start, end in _cut(words.sizes):
         entries = [entry for _, _, entry in merged[start:end]]
-        chunks.append(_write_chunk(words, (start, end), entries, names, folder))
+        chunks.append(
+            _write_chunk(
+                words, (start, end), entries, names, folder, write=lambda *f: files.append(f)
+            )
+        )
+    # Compressing them (gzip at level 9, as Pagefind) is 0.4 s of one core at 10,000 items.
+    map_items(lambda file: write_file(*file), files, workers)
     _shorten_bounds(chunks)
     return chunks, words
 
@@ -571,14 +578,21 @@ def _array_header(length: int) -> bytes:
 
 
 def _write_chunk(
-    words: Words, span: tuple[int, int], entries: list[bytes], names: Names, folder: Path
+    words: Words,
+    span: tuple[int, int],
+    entries: list[bytes],
+    names: Names,
+    folder: Path,
+    *,
+    write: Callable[[Path, bytes], None] = write_file,
 ) -> list[str]:
-    """Write the words in `span` (their `entries`) as one chunk; note it in `words`."""
+    """Write the words in `span` (their `entries`) as one chunk with `write`; note it
+    in `words`."""
     start, end = span
     payload = b"\x81" + _array_header(len(entries)) + b"".join(entries)
     payload_hash = pagefind_hash(payload)
     name = names.name(payload_hash)
-    write_file(folder / f"{name}.pf_index", payload)
+    write(folder / f"{name}.pf_index", payload)
     words.chunks.append(Chunk(end - start, payload_hash, name))
     return [words.texts[start], words.texts[end - 1], name]
 
