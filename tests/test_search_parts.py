@@ -470,3 +470,29 @@ def test_a_site_without_searchable_pages_gets_an_empty_index(tmp_path: Path) -> 
     search_index.build_index(tmp_path / "site", tmp_path / "cache")
     entry = json.loads((tmp_path / "site/pagefind/pagefind-entry.json").read_text())
     assert entry["languages"] == {}
+
+
+def test_a_rebuild_indexes_an_edit_with_the_service_made_ready_as_it_started(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind gets ready to segment Chinese (0.2 s) while the build reads the
+    content, not when the edited part is indexed; every service ends with the build."""
+    asked: dict[PagefindService, list[str]] = {}
+    ask = PagefindService._ask_now
+
+    def spy(self: PagefindService, payload: dict[str, Any]) -> dict[str, Any]:
+        asked.setdefault(self, []).append(payload["type"])
+        return ask(self, payload)
+
+    monkeypatch.setattr(PagefindService, "_ask_now", spy)
+    settings = load_settings(content=content_copy, output=tmp_path / "output", now=FIXED_NOW)
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    build(settings)
+    article = content_copy / "news/group/2024/plant-upgrade.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n鸬鹚回到了水库。\n", "utf-8")
+    asked.clear()
+    build(settings)
+    [(service, messages)] = asked.items()
+    assert messages[:3] == ["NewIndex", "AddFile", "DeleteIndex"], "made ready first"
+    assert messages[3:] == ["NewIndex", "AddDir", "WriteFiles", "DeleteIndex"]
+    assert service._process is None, "ended with the build"

@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -106,12 +107,17 @@ class Document:
 
 
 def build_index(
-    output: Path, cache: Path | None = None, workers: int = 0, built: BuiltPages | None = None
+    output: Path,
+    cache: Path | None = None,
+    workers: int = 0,
+    built: BuiltPages | None = None,
+    services: PagefindServices | None = None,
 ) -> None:
     """Index `output` into `output/pagefind`; raise ContentErrors if Pagefind fails.
 
     With `cache`, index parts and the last whole index built from the same search
     documents are used again. `built`: the output's pages and digests, if known.
+    `services`: Pagefind services to index with (ended once the parts are indexed).
     """
     index = output / INDEX_DIR
     store = cache / "search-index" if cache else None
@@ -124,7 +130,15 @@ def build_index(
     # deleted in the background, while the parts are merged where they are cached.
     scratch = Path(tempfile.mkdtemp(prefix="search-documents-", dir=_scratch(built.pages)))
     try:
-        merged = _index_and_merge(built, scratch, index, workers, store=store, merges=merges)
+        merged = _index_and_merge(
+            built,
+            scratch,
+            index,
+            workers,
+            store=store,
+            merges=merges,
+            services=services or PagefindServices(),
+        )
     finally:
         delete_in_background(scratch)
     if merged is not None:
@@ -190,6 +204,7 @@ def _index_and_merge(
     *,
     store: Path | None,
     merges: Memo[MergeState],
+    services: PagefindServices,
 ) -> tuple[str, list[Path], MergeState] | None:
     """Write `index`: the last whole index if its documents are the same (None),
     else the parts, each cached or indexed now, merged (the digest of all
@@ -203,7 +218,6 @@ def _index_and_merge(
     # The largest parts first, so that the last one indexed is small: one core
     # waits for it alone.
     order = sorted(range(len(split)), key=lambda n: -sum(d.size for d in split[n]))
-    services = PagefindServices()
     try:
         with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
             indexed = pool.map(
@@ -214,7 +228,7 @@ def _index_and_merge(
             )
             parts = [folder for _, folder in sorted(zip(order, indexed, strict=True))]
     finally:
-        services.close()
+        services.close()  # their memory (up to 280 MB each) freed before merging
     if store is not None:  # the parts are in the cache
         delete_in_background(scratch)
     sorts = {d.url: d.sorts for d in documents}
@@ -427,19 +441,36 @@ def adopt_set_aside_index(generators: list[Any]) -> None:
         adopt_last_index(last / INDEX_DIR, Path(cache) / "search-index")
 
 
+def get_pagefind_ready(pelican: Any) -> None:
+    """Start a Pagefind service as the build starts, to be ready when a part needs
+    indexing: most of a rebuild runs on one core, and the 0.2 s Pagefind takes
+    to get ready to segment Chinese is then off the rebuild's path."""
+    if pelican.settings.get("WATERSITE_SEARCH_INDEX", True):
+        services = pelican.watersite_pagefind = PagefindServices()
+        services.get_ready()
+        weakref.finalize(pelican, services.close)  # a build that fails before indexing
+
+
 def index_site(pelican: Any) -> None:
     """Build the search index unless the settings turn it off."""
     settings = pelican.settings
     if settings.get("WATERSITE_SEARCH_INDEX", True):
-        build_index(
-            Path(settings["OUTPUT_PATH"]),
-            Path(settings["WATERSITE_CACHE_DIR"]),
-            settings.get("WATERSITE_RENDER_WORKERS", 0),
-            pages_of_build(pelican),
-        )
+        services = getattr(pelican, "watersite_pagefind", None)
+        try:
+            build_index(
+                Path(settings["OUTPUT_PATH"]),
+                Path(settings["WATERSITE_CACHE_DIR"]),
+                settings.get("WATERSITE_RENDER_WORKERS", 0),
+                pages_of_build(pelican),
+                services,
+            )
+        finally:
+            if services is not None:  # unused if no part was indexed
+                services.close()
 
 
 def register() -> None:
     """Connect to Pelican's signals."""
+    signals.initialized.connect(get_pagefind_ready)
     signals.all_generators_finalized.connect(adopt_set_aside_index)
     signals.finalized.connect(index_site)
