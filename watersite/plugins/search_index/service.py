@@ -68,7 +68,7 @@ class PagefindService:
 
     def _index_a_chinese_page(self) -> None:
         # A service that cannot start fails the build when it is used.
-        with contextlib.suppress(ContentErrors):
+        with contextlib.suppress(ContentErrors, OSError):
             index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
             self._ask(
                 {
