@@ -72,11 +72,11 @@ JINJA_FILTERS = FILTERS
 # --- Plugins (run order; see watersite/plugins/README.md) -----------------------
 PLUGINS = [
     "watersite.plugins.contract",
-    "watersite.plugins.images",
     "watersite.plugins.assets",
     "watersite.plugins.section_pages",
     "watersite.plugins.feeds",
     "watersite.plugins.parallel_render",
+    "watersite.plugins.images",  # after the pages: it waits for images encoded meanwhile
     "watersite.plugins.output_guard",
     "watersite.plugins.search_index",
 ]

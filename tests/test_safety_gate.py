@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from tests.conftest import FIXED_NOW, build_into
-from watersite.build import ROOT, check
+from watersite.build import ROOT, build, check, load_settings
 from watersite.catalog import build_catalog
 from watersite.errors import ContentErrors
 from watersite.guard import scan_page, scan_site
@@ -502,3 +502,46 @@ def test_only_the_site_search_form_is_allowed() -> None:
         '<form action="https://www.gov.cn/login" method="post"><input name="password"></form>'
     )
     assert any("表单" in f.zh for f in scan_page("x/index.html", phishing, POLICY))
+
+
+@pytest.mark.parametrize(
+    "size", [(3000, 2000), (1921, 1081), (1440, 900), (961, 1), (481, 7), (100, 50)]
+)
+def test_an_image_sized_before_it_is_encoded_has_the_encoded_sizes(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    """Pages are rendered with the sizes known when the content is read; the files
+    are encoded meanwhile, and must be those sizes."""
+    name = save(tmp_path, "photo.png", Image.new("RGB", size, "orange"))
+    sized = pipeline(tmp_path).process(name, encode=False)
+    assert not pipeline(tmp_path).is_encoded(sized)
+    encoded = ImagePipeline(tmp_path, tmp_path / "other-cache", Limits()).process(name)
+    assert sized == encoded
+    pipeline(tmp_path).encode(sized)
+    out = tmp_path / "site"
+    pipeline(tmp_path).publish(sized, out)
+    for variant in sized.files():
+        with Image.open(out / variant.path) as published:
+            assert published.size == (variant.width, variant.height)
+
+
+def test_an_image_that_fails_to_encode_fails_the_build_naming_it(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Image.new("RGB", (900, 600), "teal").save(content_copy / "news/group/2024/photo.jpg")
+
+    encode = ImagePipeline._encode
+
+    def fails(self: ImagePipeline, path: Path, folder: Path) -> dict[str, list[int]]:
+        if path.name == "photo.jpg":
+            raise ImageError("编码失败", "encoding failed")
+        return encode(self, path, folder)
+
+    monkeypatch.setattr(ImagePipeline, "_encode", fails)  # in the forked worker too
+    settings = load_settings(content=content_copy, output=tmp_path / "out", now=FIXED_NOW)
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    with pytest.raises(ContentErrors) as raised:
+        build(settings)
+    [error] = raised.value.errors
+    assert error.path == f"{content_copy}/news/group/2024/photo.jpg" and error.zh == "编码失败"
+    assert not (tmp_path / "out/news/group/2024/photo.jpg").exists()

@@ -133,6 +133,11 @@ def _display_prefix(root: Path) -> str:
         return str(root)
 
 
+def display_name(catalog: Catalog, source: str) -> str:
+    """A content file as messages name it (as `check` does: from where it runs)."""
+    return f"{_display_prefix(catalog.root)}/{source}"
+
+
 def build_catalog(
     root: Path,
     now: datetime,
@@ -196,8 +201,8 @@ def _check_search_pages(catalog: Catalog, report: _Reporter) -> None:
 
 
 def _process_files(catalog: Catalog, report: _Reporter, workers: int) -> None:
-    """Clean and resize images (in forked workers: 0.1 s each); check attachments'
-    size and real type."""
+    """Check and size images (decoded in forked workers; encoded by the images
+    plugin before they are published); check attachments' size and real type."""
     accepted: list[str] = []
     published: dict[str, str] = {}  # published image path -> its source
     pipeline = catalog.pipeline
@@ -206,7 +211,7 @@ def _process_files(catalog: Catalog, report: _Reporter, workers: int) -> None:
 
     def process(source: str) -> ProcessedImage | tuple[str, str]:
         try:
-            return pipeline.process(source)
+            return pipeline.process(source, encode=False)
         except ImageError as problem:  # as text: what a worker gives back is pickled
             return problem.zh, problem.en
 

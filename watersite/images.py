@@ -117,8 +117,13 @@ class ImagePipeline:
         self.cache_dir = cache_dir
         self.limits = limits
 
-    def process(self, source: str) -> ProcessedImage:
-        """The processed image for content file `source`; raise ImageError if unusable."""
+    def process(self, source: str, *, encode: bool = True) -> ProcessedImage:
+        """The processed image for content file `source`; raise ImageError if unusable.
+
+        Without `encode`, an image not in the cache yet is decoded (every fault an
+        image can have shows then) and sized, not encoded: `encode` it before
+        publishing (its sizes, which pages show, are the same).
+        """
         path = self.content_root / source
         size = path.stat().st_size
         if size > self.limits.image_mb * 1024 * 1024:
@@ -135,9 +140,21 @@ class ImagePipeline:
         meta = folder / "meta.json"
         if meta.is_file():
             sizes = json.loads(meta.read_text(encoding="utf-8"))
-        else:
+        elif encode:
             sizes = self._encode(path, folder)
+        else:
+            sizes = _sizes(*self._decode(path).size)
         return _describe(source, digest, sizes)
+
+    def is_encoded(self, image: ProcessedImage) -> bool:
+        """Whether `image`'s files are in the cache."""
+        return (self.cache_dir / image.digest[:2] / image.digest / "meta.json").is_file()
+
+    def encode(self, image: ProcessedImage) -> None:
+        """Encode `image` (processed without encoding) into the cache."""
+        self._encode(
+            self.content_root / image.source, self.cache_dir / image.digest[:2] / image.digest
+        )
 
     def _encode(self, path: Path, folder: Path) -> dict[str, list[int]]:
         image = self._decode(path)
@@ -150,11 +167,10 @@ class ImagePipeline:
         work.mkdir(parents=True)
         main = image.convert("RGB") if SAVE_FORMAT[extension] == "JPEG" else image
         main.save(work / "main", SAVE_FORMAT[extension], **_options(extension))
-        sizes = {"main": [image.width, image.height]}
+        sizes = _sizes(image.width, image.height)
         for width in _webp_widths(image.width):
             copy = image if width == image.width else _scaled(image, width)
             copy.save(work / f"{width}.webp", "WEBP", **WEBP_OPTIONS)
-            sizes[str(width)] = [copy.width, copy.height]
         (work / "meta.json").write_text(json.dumps(sizes), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         try:
@@ -215,8 +231,23 @@ def _bare(image: Image.Image) -> Image.Image:
 
 
 def _scaled(image: Image.Image, width: int) -> Image.Image:
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), Image.Resampling.LANCZOS)
+    return image.resize((width, _height(image.size, width)), Image.Resampling.LANCZOS)
+
+
+def _height(size: tuple[int, int], width: int) -> int:
+    """The height of an image of `size` scaled to `width`."""
+    return max(1, round(size[1] * width / size[0]))
+
+
+def _sizes(width: int, height: int) -> dict[str, list[int]]:
+    """The sizes an upright image of `width` × `height` is published at: the main
+    file (at most MAX_WIDTH wide) and each WebP width (what `_encode` makes)."""
+    if width > MAX_WIDTH:
+        width, height = MAX_WIDTH, _height((width, height), MAX_WIDTH)
+    sizes = {"main": [width, height]}
+    for webp in _webp_widths(width):
+        sizes[str(webp)] = [webp, height if webp == width else _height((width, height), webp)]
+    return sizes
 
 
 def _webp_widths(width: int) -> list[int]:

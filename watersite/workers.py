@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -67,6 +68,32 @@ def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
             return pool.map(_run_share, [(index, workers) for index in range(workers)])
     finally:
         _work.clear()
+
+
+def in_background(
+    function: Callable[[Item], T], items: Sequence[Item], setting: int | None
+) -> Callable[[], list[T]]:
+    """`function(item)` for every item in one forked worker while this process
+    goes on; call what is returned for the results, in item order (it waits).
+    With `setting` 1 (a serial build) the items are done here, when asked for."""
+    if setting == 1 or not items:
+        return lambda: [function(item) for item in items]
+    _work[:] = [lambda index, count: [function(item) for item in items]]
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1)  # forks now, with `_work`
+    finally:
+        _work.clear()
+    pending = pool.map_async(_run_share, [(0, 1)])
+    # A build that fails before asking leaves nothing running once it is collected.
+    ending = weakref.finalize(pending, pool.terminate)
+
+    def results() -> list[T]:
+        try:
+            return list(pending.get()[0])
+        finally:
+            ending()
+
+    return results
 
 
 def map_items(
