@@ -494,5 +494,22 @@ def test_a_rebuild_indexes_an_edit_with_the_service_made_ready_as_it_started(
     build(settings)
     [(service, messages)] = asked.items()
     assert messages[:3] == ["NewIndex", "AddFile", "DeleteIndex"], "made ready first"
-    assert messages[3:] == ["NewIndex", "AddDir", "WriteFiles", "DeleteIndex"]
+    assert messages[3:] == ["NewIndex", "AddDir", "GetFiles", "DeleteIndex"]
     assert service._process is None, "ended with the build"
+
+
+def test_a_part_is_whole_when_the_service_has_indexed_it(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    """Pagefind's own `WriteFiles` answered before its last writes reached the files
+    (an empty pagefind-entry.json, once in CI): every file must be whole at once."""
+    service = PagefindService()
+    try:
+        for number in range(5):
+            target = tmp_path / f"index-{number}"
+            service.index(fixture_site, target)
+            json.loads((target / "pagefind-entry.json").read_text(encoding="utf-8"))
+            for path in target.rglob("*.pf_*"):
+                read_payload(path)  # a whole gzip stream, Pagefind's signature first
+    finally:
+        service.close()

@@ -4,7 +4,7 @@ Every Pagefind process spends 0.2 s of a core getting ready to segment Chinese
 (its dictionary) before it indexes a page; as one command per part that was paid
 by each of the 24 parts of a cold build at 10,000 items (≈ 4 CPU-s). Its
 `--service` mode keeps the process: an index per part (`NewIndex`, `AddDir`,
-`WriteFiles`, `DeleteIndex`), the same files as the command writes (the same
+`GetFiles`, `DeleteIndex`), the same files as the command writes (the same
 pages, words and chunks; filters listed in another order, which merging sorts).
 
 Why not Pagefind's own Python client (`pagefind.index`): it sleeps 0.1 s before
@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import queue
 import subprocess
 import tempfile
@@ -58,6 +59,7 @@ class PagefindService:
         self._stderr: IO[bytes] | None = None
         self._last_message = 0
         self._lock = threading.Lock()  # one message and its answer at a time
+        self._unread = bytearray()  # what the process wrote after the last answer
         self._getting_ready: threading.Thread | None = None
 
     def get_ready(self) -> None:
@@ -85,8 +87,16 @@ class PagefindService:
         `pagefind --site site --output-path target` does."""
         index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
         self._ask({"type": "AddDir", "index_id": index_id, "path": str(site)})
-        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(target)})
+        # The files in the answer, written here: Pagefind 1.5.2's `WriteFiles`
+        # answers before its last writes have reached the files (tokio writes
+        # them on other threads, unflushed), so a file read just after could be
+        # empty (seen in CI: an empty pagefind-entry.json).
+        files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id})  # its memory is freed
+        for file in files:
+            path = target / file["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(file["content"]))
 
     def close(self) -> None:
         """End the process (it exits when its input ends)."""
@@ -137,7 +147,7 @@ class PagefindService:
             process.stdin.flush()
         except BrokenPipeError:
             pass  # it has exited: its answer is missing below
-        answer = _read_answer(process.stdout)
+        answer = self._read_answer(process.stdout)
         if answer is None:
             raise _failed(self._last_words(process))
         reply: dict[str, Any] = json.loads(base64.b64decode(answer))["payload"]
@@ -145,22 +155,26 @@ class PagefindService:
             raise _failed(reply["message"])
         return reply
 
+    def _read_answer(self, stdout: IO[bytes]) -> bytes | None:
+        """The next answer (a few dozen bytes, or megabytes of files); None if the
+        output ended."""
+        searched = 0
+        while (end := self._unread.find(b",", searched)) < 0:
+            searched = len(self._unread)
+            chunk = os.read(stdout.fileno(), 1 << 20)
+            if not chunk:
+                return None
+            self._unread += chunk
+        answer = bytes(self._unread[:end])
+        del self._unread[: end + 1]
+        return answer
+
     def _last_words(self, process: subprocess.Popen[bytes]) -> str:
         status = process.wait()
         assert self._stderr is not None
         self._stderr.seek(0)
         said = self._stderr.read().decode("utf-8", "replace").strip()
         return said or f"exit status {status}"
-
-
-def _read_answer(stdout: IO[bytes]) -> bytes | None:
-    """The next answer (an answer is a few dozen bytes); None if the output ended."""
-    answer = bytearray()
-    while (byte := stdout.read(1)) != b",":
-        if not byte:
-            return None
-        answer += byte
-    return bytes(answer)
 
 
 class PagefindServices:
