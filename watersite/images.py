@@ -136,7 +136,7 @@ class ImagePipeline:
             f"{PIPELINE_VERSION}:{WIDTHS}:{MAX_WIDTH}:{JPEG_OPTIONS}:{WEBP_OPTIONS}:{PNG_OPTIONS}"
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + data).hexdigest()
-        folder = self.cache_dir / digest[:2] / digest
+        folder = self._folder(digest)
         meta = folder / "meta.json"
         if meta.is_file():
             sizes = json.loads(meta.read_text(encoding="utf-8"))
@@ -148,13 +148,15 @@ class ImagePipeline:
 
     def is_encoded(self, image: ProcessedImage) -> bool:
         """Whether `image`'s files are in the cache."""
-        return (self.cache_dir / image.digest[:2] / image.digest / "meta.json").is_file()
+        return (self._folder(image.digest) / "meta.json").is_file()
 
     def encode(self, image: ProcessedImage) -> None:
         """Encode `image` (processed without encoding) into the cache."""
-        self._encode(
-            self.content_root / image.source, self.cache_dir / image.digest[:2] / image.digest
-        )
+        self._encode(self.content_root / image.source, self._folder(image.digest))
+
+    def _folder(self, digest: str) -> Path:
+        """Where the cache keeps the files of the image with `digest`."""
+        return self.cache_dir / digest[:2] / digest
 
     def _encode(self, path: Path, folder: Path) -> dict[str, list[int]]:
         image = self._decode(path)
@@ -215,7 +217,7 @@ class ImagePipeline:
 
     def publish(self, image: ProcessedImage, output: Path) -> None:
         """Copy an image's processed files from the cache into the output folder."""
-        folder = self.cache_dir / image.digest[:2] / image.digest
+        folder = self._folder(image.digest)
         target = output / image.main.path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / "main", target)
