@@ -1,15 +1,19 @@
-"""The output's pages and their digests, read again only where a file changed."""
+"""The output's pages and their digests, read again only where a file changed, and
+each page read once per build for its digest, the guard and the search index."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 import watersite.memo
+from tests.conftest import FIXED_NOW
+from watersite.build import build, load_settings
 from watersite.output import built_pages
 
 
@@ -72,3 +76,65 @@ def test_a_damaged_digest_memo_is_not_trusted(tmp_path: Path) -> None:
     for memo_file in (cache / "page-digests").iterdir():
         memo_file.write_bytes(b"damaged")
     assert built_pages(site, 1, cache).digests == [_digest(site / "index.html")]
+
+
+class _Recording:
+    """A page check that notes what it was given."""
+
+    def __init__(self) -> None:
+        self.started: list[int] = []
+
+    def start(self, pages: int) -> None:
+        self.started.append(pages)
+
+    def __call__(self, page: str, html: str, digest: str) -> tuple[str, str, str]:
+        return page, html, digest
+
+
+def test_page_checks_see_each_page_read_with_its_digest_and_no_other(tmp_path: Path) -> None:
+    """What the guard and the search index want of a page is done as it is read
+    for its digest: one read, one round of workers."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    pages = [site / f"p{number}/index.html" for number in range(3)]
+    for number, page in enumerate(pages):
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>第{number}页</p>", encoding="utf-8")
+    check = _Recording()
+    built = built_pages(site, 1, cache, {"recording": check})
+    assert check.started == [3], "started before any page, told how many"
+    assert built.found == {
+        "recording": {
+            f"p{n}/index.html": (f"p{n}/index.html", f"<p>第{n}页</p>", _digest(pages[n]))
+            for n in range(3)
+        }
+    }
+    time.sleep(0.05)
+    pages[2].write_text("<p>改了</p>", encoding="utf-8")
+    again = built_pages(site, 1, cache, {"recording": check})
+    assert again.found == {
+        "recording": {"p2/index.html": ("p2/index.html", "<p>改了</p>", _digest(pages[2]))}
+    }, "pages not read again are not checked again"
+
+
+def test_a_build_reads_each_page_it_wrote_once(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its digest, the guard's scan and its search document come from one read."""
+    output = tmp_path / "output"
+    reads: Counter[str] = Counter()
+    for method in ("read_bytes", "read_text"):
+        real = getattr(Path, method)
+
+        def counting(path: Path, *args: object, _real=real, **kwargs: object) -> object:  # type: ignore[no-untyped-def]
+            if path.suffix == ".html" and path.is_relative_to(output):
+                reads[path.relative_to(output).as_posix()] += 1
+            return _real(path, *args, **kwargs)
+
+        monkeypatch.setattr(Path, method, counting)
+    settings = load_settings(content=content_copy, output=output, now=FIXED_NOW)
+    settings["WATERSITE_RENDER_WORKERS"] = 1  # every read in this process
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    build(settings)
+    pages = {p.relative_to(output).as_posix() for p in output.rglob("*.html")}
+    assert len(pages) > 20
+    assert reads == Counter(dict.fromkeys(pages, 1))

@@ -4,6 +4,7 @@ from one place."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import shutil
@@ -20,6 +21,7 @@ from watersite.catalog import build_catalog
 from watersite.errors import ContentErrors
 from watersite.guard import scan_page, scan_site
 from watersite.images import ImageError, ImagePipeline
+from watersite.plugins import search_index
 from watersite.safety import Limits, SafetyPolicy, is_resident_id, load_policy, scan_text
 from watersite.security import CSP, HEADERS, HSTS, rendered_files
 
@@ -545,3 +547,35 @@ def test_an_image_that_fails_to_encode_fails_the_build_naming_it(
     [error] = raised.value.errors
     assert error.path == f"{content_copy}/news/group/2024/photo.jpg" and error.zh == "编码失败"
     assert not (tmp_path / "out/news/group/2024/photo.jpg").exists()
+
+
+def test_a_built_page_that_fails_the_guard_fails_the_build_leaving_nothing_behind(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template that lets a script through stops the build, naming page and
+    file; the search documents cut meanwhile are deleted with the failed build."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates/base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</body>", "<script>alert(1)</script></body>"),
+        encoding="utf-8",
+    )
+    memory = tmp_path / "memory"  # where the search documents go
+    memory.mkdir()
+    monkeypatch.setattr(search_index, "_MEMORY_DIR", memory)
+    settings = load_settings(content=content_copy, output=tmp_path / "output", now=FIXED_NOW)
+    settings["THEME"] = str(theme)
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    with pytest.raises(ContentErrors) as failed:
+        build(settings)
+    errors = failed.value.errors
+    del failed  # its frames hold the build
+    assert any(
+        e.path == "content/news/group/2024/plant-upgrade.md"
+        and "/news/group/2024/plant-upgrade/index.html 未通过安全检查" in e.zh
+        and "不属于网站主题的脚本" in e.zh
+        for e in errors
+    )
+    gc.collect()
+    assert list(memory.iterdir()) == []

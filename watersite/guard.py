@@ -74,17 +74,50 @@ def scan_site(
     """
     built = built or built_pages(output, workers)
     tags = TagVerdicts(policy)  # each worker fills its own copy
-    # Pages found clean, by digest, under this policy and our code (watersite/memo.py).
-    clean: Memo[bool] = Memo(cache, "guard", policy.model_dump_json())
-    unknown = [i for i, digest in enumerate(built.digests) if digest not in clean.last]
+    clean = _clean_pages(cache, policy)
+    # Pages read for their digests were judged there (PageGuard), if it was asked.
+    checked = built.found.get(PageGuard.NAME, {})
+    found = {
+        i: checked[page] for i, page in enumerate(built.pages) if checked.get(page) is not None
+    }
+    unknown = [
+        i for i, digest in enumerate(built.digests) if digest not in clean.last and i not in found
+    ]
 
     def scan(index: int) -> list[Finding]:
         page = built.pages[index]
         return list(scan_page(page, (output / page).read_bytes().decode("utf-8"), policy, tags))
 
-    found = map_by_item(scan, unknown, workers)
+    found.update(map_by_item(scan, unknown, workers))
     clean.save({digest: True for i, digest in enumerate(built.digests) if not found.get(i)})
     return [finding for i in sorted(found) for finding in found[i]]
+
+
+def _clean_pages(cache: Path | None, policy: SafetyPolicy) -> Memo[bool]:
+    """Pages found clean, by digest, under this policy and our code (watersite/memo.py)."""
+    return Memo(cache, "guard", policy.model_dump_json())
+
+
+class PageGuard:
+    """The guard as a page check (watersite/output.py): the findings on each page
+    read to be digested, in the same worker; None for a page found clean before
+    (its digest is remembered)."""
+
+    NAME = "guard"
+
+    def __init__(self, policy: SafetyPolicy, cache: Path | None):
+        self.policy = policy
+        self.cache = cache
+        self.clean: dict[str, bool] = {}
+        self.tags = TagVerdicts(policy)  # each worker fills its own copy
+
+    def start(self, pages: int) -> None:
+        self.clean = _clean_pages(self.cache, self.policy).last
+
+    def __call__(self, page: str, html: str, digest: str) -> list[Finding] | None:
+        if digest in self.clean:
+            return None
+        return list(scan_page(page, html, self.policy, self.tags))
 
 
 class TagVerdicts:

@@ -126,6 +126,20 @@ def file_digests(
     """The SHA-256 (hex) of each file `root/name`, in order; read in forked workers
     (`workers` as in watersite.workers). With `cache`, a file with the signature it
     had when the last build digested it is not read again (memo `memo_name`)."""
+    return inspect_files(root, names, memo_name, cache, workers)[0]
+
+
+def inspect_files(
+    root: Path,
+    names: list[str],
+    memo_name: str,
+    cache: Path | None,
+    workers: int | None = 0,
+    *,
+    inspect: Callable[[str, bytes, str], T] | None = None,
+) -> tuple[list[str], dict[int, T]]:
+    """`file_digests`, and `inspect(name, bytes, digest)` of each file read (by
+    index in `names`), in the same workers: one read of each file for both."""
     memo: Memo[tuple[Signature, str]] = Memo(cache, memo_name, "")
     signatures = [signature(os.path.join(root, name)) for name in names]
     digests: list[str | None] = []
@@ -134,19 +148,24 @@ def file_digests(
         digests.append(last[1] if last is not None and last[0] == now else None)
     unknown = [index for index, digest in enumerate(digests) if digest is None]
 
-    def digest(index: int) -> str:
-        return hashlib.sha256((root / names[index]).read_bytes()).hexdigest()
+    def read(index: int) -> tuple[str, T | None]:
+        data = (root / names[index]).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        return digest, inspect(names[index], data, digest) if inspect is not None else None
 
-    for index, found in zip(unknown, map_items(digest, unknown, workers), strict=True):
+    inspected: dict[int, T] = {}
+    for index, (found, result) in zip(unknown, map_items(read, unknown, workers), strict=True):
         digests[index] = found
-    known = [digest for digest in digests if digest is not None]
+        if inspect is not None:
+            inspected[index] = result  # type: ignore[assignment]
+    complete = [digest for digest in digests if digest is not None]
     remembered = {}
-    for name, now, found in zip(names, signatures, known, strict=True):
+    for name, now, found in zip(names, signatures, complete, strict=True):
         last = memo.last.get(name)  # the same object, so its memo file is not rewritten
         if now is not None:
             remembered[name] = last if last == (now, found) else (now, found)
     memo.save(remembered)
-    return known
+    return complete, inspected
 
 
 def _shard(key: str) -> int:

@@ -40,15 +40,17 @@ from pelican.urlwrappers import URLWrapper
 from pydantic import BaseModel
 
 from watersite.memo import Memo, key_of
+from watersite.output import PAGE_CHECKS
 from watersite.plugins.contract import CATALOG, ERROR_LOG
 from watersite.workers import map_items
 
 #: Attributes of items not digested: the same for all items (in the salt), or
 #: (`metadata`) a copy of others, as Pelican sets each entry as an attribute.
 _SKIPPED_ATTRIBUTES = frozenset({"_context", "settings", "metadata"})
-#: Settings no page reads: the clock (see the module docstring), and the
-#: catalog and error log the contract plugin keeps there for this build.
-_UNSHOWN_SETTINGS = frozenset({"BUILD_NOW", CATALOG, ERROR_LOG})
+#: Settings no page reads: the clock (see the module docstring), the catalog
+#: and error log the contract plugin keeps there for this build, and the page
+#: checks (watersite/output.py).
+_UNSHOWN_SETTINGS = frozenset({"BUILD_NOW", CATALOG, ERROR_LOG, PAGE_CHECKS})
 _PROTOCOL = 5
 #: How any other object is pickled: as pickle itself would.
 _AS_USUAL = operator.methodcaller("__reduce_ex__", _PROTOCOL)

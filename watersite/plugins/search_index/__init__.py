@@ -9,8 +9,10 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
 
 - each page with a body is cut down to its title and that body element (a
   *search document*): the same index a third faster, as Pagefind ignores the
-  rest of a page anyway (tests/test_build_speed.py compares them); a page with
-  the same bytes as in the last build is described from a memo instead;
+  rest of a page anyway (tests/test_build_speed.py compares them). Each page
+  read to be digested is cut in the same worker (a page check,
+  watersite/output.py); a page kept from the last build with the same bytes
+  is described from a memo;
 - the documents are split into parts of about `PART_BYTES` of text (at most
   `MAX_PART_BYTES`, since Pagefind's memory grows with the text too),
   each indexed on its own by one of two Pagefind services (processes that index
@@ -50,7 +52,7 @@ from pelican import signals
 
 from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.memo import Memo, Signature, key_of, signature
-from watersite.output import BuiltPages, built_pages, pages_of_build
+from watersite.output import BuiltPages, add_page_check, built_pages, pages_of_build
 from watersite.plugins.parallel_render.last_output import set_aside_of
 from watersite.plugins.search_index.merge import (
     ENTRY,
@@ -111,13 +113,14 @@ def build_index(
     cache: Path | None = None,
     workers: int = 0,
     built: BuiltPages | None = None,
-    services: PagefindServices | None = None,
+    run: SearchRun | None = None,
 ) -> None:
     """Index `output` into `output/pagefind`; raise ContentErrors if Pagefind fails.
 
     With `cache`, index parts and the last whole index built from the same search
     documents are used again. `built`: the output's pages and digests, if known.
-    `services`: Pagefind services to index with (ended once the parts are indexed).
+    `run`: the build's Pagefind services (ended once the parts are indexed) and
+    its search documents' folder.
     """
     index = output / INDEX_DIR
     store = cache / "search-index" if cache else None
@@ -128,7 +131,8 @@ def build_index(
     merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     # The search documents (10,000 files at archive scale: 0.4 s to delete) are
     # deleted in the background, while the parts are merged where they are cached.
-    scratch = Path(tempfile.mkdtemp(prefix="search-documents-", dir=_scratch(built.pages)))
+    scratch = run.documents.scratch if run is not None else None
+    scratch = scratch or _new_scratch(len(built.pages))
     try:
         merged = _index_and_merge(
             built,
@@ -137,7 +141,7 @@ def build_index(
             workers,
             store=store,
             merges=merges,
-            services=services or PagefindServices(),
+            services=run.services if run is not None else PagefindServices(),
         )
     finally:
         delete_in_background(scratch)
@@ -330,10 +334,12 @@ def _prune(folder: Path, used: set[str]) -> None:
             delete_in_background(path)
 
 
-def _scratch(pages: list[str]) -> Path | None:
-    """Memory if it has room for the search documents, else the usual temporary folder."""
+def _new_scratch(pages: int) -> Path:
+    """A new folder for the search documents of `pages` pages: in memory if it has
+    room, else in the usual temporary folder."""
     room = os.access(_MEMORY_DIR, os.W_OK) and shutil.disk_usage(_MEMORY_DIR).free
-    return _MEMORY_DIR if room and room > _ROOM_PER_PAGE * len(pages) else None
+    memory = room and room > _ROOM_PER_PAGE * pages
+    return Path(tempfile.mkdtemp(prefix="search-documents-", dir=_MEMORY_DIR if memory else None))
 
 
 def write_search_documents(
@@ -342,26 +348,53 @@ def write_search_documents(
     """Describe each page's search document, in forked workers, and write it under
     `scratch/documents`. Returns the documents in page order.
 
-    With `store` (the index cache), pages the last build cut with the same bytes
-    are described from its memo; their documents are written only if their part
-    is indexed again (`_index_part`).
+    Pages `SearchDocuments` cut as they were read for their digests (into
+    `scratch`) are described already. With `store` (the index cache), pages
+    the last build cut with the same bytes are described from its memo; their
+    documents are written only if their part is indexed again (`_index_part`).
     """
     memo: Memo[Document | None] = Memo(store, "documents", _INDEX_FORMAT)
     output, pages = built.output, built.pages
     keys = [key_of(page, digest) for page, digest in zip(pages, built.digests, strict=True)]
-    # Only pages not remembered are cut (and only their documents pickled back).
-    unknown = [index for index, key in enumerate(keys) if key not in memo.last]
+    checked = built.found.get(SearchDocuments.NAME, {})
+    # Only pages not described are cut (and only their documents pickled back).
+    unknown = [
+        index
+        for index, key in enumerate(keys)
+        if key not in memo.last and pages[index] not in checked
+    ]
 
     def cut(index: int) -> Document | None:
         return _write_document(scratch, pages[index], (output / pages[index]).read_text("utf-8"))
 
     cut_now = map_by_item(cut, unknown, workers)
-    described = {
-        key: cut_now[index] if index in cut_now else memo.last[key]
-        for index, key in enumerate(keys)
-    }
+    described: dict[str, Document | None] = {}
+    for index, (page, key) in enumerate(zip(pages, keys, strict=True)):
+        if page in checked:
+            described[key] = checked[page]
+        elif index in cut_now:
+            described[key] = cut_now[index]
+        else:
+            described[key] = memo.last[key]
     memo.save(described)
     return [document for document in described.values() if document is not None]
+
+
+class SearchDocuments:
+    """Search documents as a page check (watersite/output.py): each page read to
+    be digested cut down and written under `scratch`, in the same worker."""
+
+    NAME = "search"
+
+    def __init__(self) -> None:
+        self.scratch: Path | None = None
+
+    def start(self, pages: int) -> None:
+        self.scratch = _new_scratch(pages)
+
+    def __call__(self, page: str, html: str, digest: str) -> Document | None:
+        assert self.scratch is not None
+        return _write_document(self.scratch, page, html)
 
 
 def _write_document(scratch: Path, page: str, html: str) -> Document | None:
@@ -431,6 +464,38 @@ def _move_tree(source: Path, target: Path) -> None:
     delete_in_background(source)
 
 
+class SearchRun:
+    """What indexing holds for a whole build: the Pagefind services (one started
+    and made ready as the build starts: most of a rebuild runs on one core, and
+    the 0.2 s Pagefind takes to get ready to segment Chinese is then off its
+    path) and the search documents, cut as the pages are read for their digests
+    (a page check). The services end and the documents are deleted with the
+    build, also a failed one."""
+
+    def __init__(self) -> None:
+        self.services = PagefindServices()
+        self.services.get_ready()
+        self.documents = SearchDocuments()
+        self._pid = os.getpid()  # forked workers inherit the run, never end it
+
+    def close(self) -> None:
+        """End the services and delete the documents (again: nothing more)."""
+        if os.getpid() != self._pid:
+            return
+        self.services.close()
+        if self.documents.scratch is not None:
+            shutil.rmtree(self.documents.scratch, ignore_errors=True)
+
+
+def start_search_run(pelican: Any) -> None:
+    """Start the build's SearchRun (as it starts: see SearchRun)."""
+    settings = pelican.settings
+    if settings.get("WATERSITE_SEARCH_INDEX", True):
+        run = pelican.watersite_search = SearchRun()
+        add_page_check(settings, SearchDocuments.NAME, run.documents)
+        weakref.finalize(pelican, run.close)  # a build that fails before indexing
+
+
 def adopt_set_aside_index(generators: list[Any]) -> None:
     """Move the last output's index into the cache while it is there: once all
     content is read, before the pages are written and the last output deleted."""
@@ -441,36 +506,26 @@ def adopt_set_aside_index(generators: list[Any]) -> None:
         adopt_last_index(last / INDEX_DIR, Path(cache) / "search-index")
 
 
-def get_pagefind_ready(pelican: Any) -> None:
-    """Start a Pagefind service as the build starts, to be ready when a part needs
-    indexing: most of a rebuild runs on one core, and the 0.2 s Pagefind takes
-    to get ready to segment Chinese is then off the rebuild's path."""
-    if pelican.settings.get("WATERSITE_SEARCH_INDEX", True):
-        services = pelican.watersite_pagefind = PagefindServices()
-        services.get_ready()
-        weakref.finalize(pelican, services.close)  # a build that fails before indexing
-
-
 def index_site(pelican: Any) -> None:
     """Build the search index unless the settings turn it off."""
     settings = pelican.settings
     if settings.get("WATERSITE_SEARCH_INDEX", True):
-        services = getattr(pelican, "watersite_pagefind", None)
+        run = getattr(pelican, "watersite_search", None)
         try:
             build_index(
                 Path(settings["OUTPUT_PATH"]),
                 Path(settings["WATERSITE_CACHE_DIR"]),
                 settings.get("WATERSITE_RENDER_WORKERS", 0),
                 pages_of_build(pelican),
-                services,
+                run,
             )
         finally:
-            if services is not None:  # unused if no part was indexed
-                services.close()
+            if run is not None:  # its services unused if no part was indexed
+                run.close()
 
 
 def register() -> None:
     """Connect to Pelican's signals."""
-    signals.initialized.connect(get_pagefind_ready)
+    signals.initialized.connect(start_search_run)
     signals.all_generators_finalized.connect(adopt_set_aside_index)
     signals.finalized.connect(index_site)
