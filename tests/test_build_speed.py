@@ -235,7 +235,7 @@ def test_one_edit_changes_one_file_in_the_corpus(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_benchmark_measures_both_builds_and_counts_changed_files(tmp_path: Path) -> None:
-    rows = buildspeed.run(DEMO_CONTENT, tmp_path / "bench", 250)
+    rows = buildspeed.run(DEMO_CONTENT, tmp_path / "bench", [250])
     ours, pelican = rows
     assert (ours.system, pelican.system, ours.items) == ("ours", "pelican", 250)
     assert ours.changed_unchanged == 0, "a rebuild with nothing changed rewrites no bytes"

@@ -6,9 +6,9 @@ with peak memory and the number of output files whose bytes changed. Each is
 timed REBUILDS times (the one-line fix made again each time) and the median
 reported: this machine is shared, and one build can take a fifth longer than
 the next. The cold builds of the two systems alternate, each into empty folders
-of its own (deleting 40,000 files slows the next minutes' file creation on this
-disk: nothing is deleted between them, nor before them, see `run`), so both
-meet the same hours. Each
+of its own, so both meet the same hours, and every size's cold builds come
+before any rebuild (deleting many files slows the next minutes' file creation
+on this disk: nothing is deleted before the last cold build, see `run`). Each
 build runs in its own process (`python -m watersite.bench.buildspeed`), so
 imports count and peak memory is that build's alone; its child processes (the
 Pagefind runs and the forked workers, which share the build's pages until they
@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -169,29 +170,43 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> int:
     return sum(before.get(name) != after.get(name) for name in before.keys() | after.keys())
 
 
-def run(demo: Path, folder: Path, items: int) -> list[Row]:
-    """Ours and the baseline at one corpus size, built in `folder`.
+def run(
+    demo: Path, folder: Path, sizes: list[int], progress: Callable[[str], None] | None = None
+) -> list[Row]:
+    """Ours and the baseline at each corpus size, built in `folder`: first the cold
+    builds of every size, then the rebuilds of every size.
 
-    `folder` is left for the caller to delete once every size is measured: on
-    this machine's disk (ext4 without a journal, Linux 6.18), creating files
-    for up to six minutes after deleting many is slower, up to two and a half
-    times, as the kernel steps over each recently freed inode; the cold builds
-    of the next size would pay for this one's deletion, the first one most.
+    Nothing is deleted before the last cold build: on this machine's disk (ext4
+    without a journal, Linux 6.18) making a file is slower, up to two and a half
+    times, for one to six minutes after many files were deleted, as the kernel
+    steps over each inode freed meanwhile. The rebuilds delete (Pelican its whole
+    output before each, ours what the last output kept), and a cold build within
+    minutes of that would pay for it, ours three times as much as Pelican's (it
+    makes three times the files). `folder` is left for the caller to delete;
+    `progress` is told what is measured next.
     """
     # Our modules byte-compiled, as pip compiled Pelican's when it installed it: where
     # PYTHONDONTWRITEBYTECODE is set (this machine), each build compiled them again.
     compileall.compile_dir(Path(__file__).resolve().parent.parent, quiet=1)
-    ours = Workspace(folder / "ours", "ours")
-    files = write_corpus(demo, ours.content, items)
-    baseline = Workspace(folder / "pelican", "pelican")
-    write_baseline(ours.content, files, baseline.content)
-    ours_cold, baseline_cold = cold_builds([ours, baseline])
-    rows = [
-        measure("ours", ours, ours_cold, EDITED_ITEM),
-        measure("pelican", baseline, baseline_cold, EDITED_ITEM),
-    ]
-    for row in rows:
-        row.items = items
+    measured = []
+    for items in sizes:
+        if progress:
+            progress(f"冷构建 / cold builds: {items} items…")
+        ours = Workspace(folder / str(items) / "ours", "ours")
+        files = write_corpus(demo, ours.content, items)
+        baseline = Workspace(folder / str(items) / "pelican", "pelican")
+        write_baseline(ours.content, files, baseline.content)
+        measured.append((items, ours, baseline, cold_builds([ours, baseline])))
+    rows = []
+    for items, ours, baseline, (ours_cold, baseline_cold) in measured:
+        if progress:
+            progress(f"重新构建 / rebuilds: {items} items…")
+        for row in (
+            measure("ours", ours, ours_cold, EDITED_ITEM),
+            measure("pelican", baseline, baseline_cold, EDITED_ITEM),
+        ):
+            row.items = items
+            rows.append(row)
     return rows
 
 

@@ -52,11 +52,10 @@ def _build_speed(sizes: list[int]) -> list[str]:
     """Build-speed table (ours against plain Pelican) and the targets it misses."""
     from watersite.bench import buildspeed
 
-    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            print(f"构建速度 / build speed: {size} items…", flush=True)
-            rows += buildspeed.run(ROOT / "content", Path(folder) / str(size), size)
+        rows = buildspeed.run(
+            ROOT / "content", Path(folder), sizes, lambda step: print(step, flush=True)
+        )
     print(buildspeed.table(rows))
     return buildspeed.misses(rows)
 
