@@ -245,6 +245,33 @@ def test_benchmark_measures_both_builds_and_counts_changed_files(tmp_path: Path)
     assert "| 250 | ours |" in buildspeed.table(rows)
 
 
+def test_every_cold_build_comes_before_any_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuilds delete many files, which slows making files on this disk for
+    minutes after: no cold build may follow them."""
+    builds: list[bool] = []  # cold or not, in order
+
+    def recorded(
+        workspace: buildspeed.Workspace, output: Path | None = None, cache: Path | None = None
+    ) -> buildspeed.Build:
+        cold = output is not None or not workspace.output.exists()
+        (output or workspace.output).mkdir(parents=True, exist_ok=True)
+        builds.append(cold)
+        return buildspeed.Build(1.0, 100, 50)
+
+    monkeypatch.setattr(buildspeed.Workspace, "build", recorded)
+    rows = buildspeed.run(DEMO_CONTENT, tmp_path, [60, 70])
+    assert [(row.system, row.items) for row in rows] == [
+        ("ours", 60),
+        ("pelican", 60),
+        ("ours", 70),
+        ("pelican", 70),
+    ]
+    assert builds == sorted(builds, reverse=True), "cold builds first"
+    assert builds.count(True) == 2 * 2 * buildspeed.REBUILDS
+
+
 def test_rebuilds_are_reported_by_their_median_time_and_highest_memory() -> None:
     builds = [buildspeed.Build(5.0, 200, 90), buildspeed.Build(3.0, 260, 80)]
     builds.append(buildspeed.Build(4.0, 210, 120))
