@@ -315,10 +315,10 @@ def _index_part(
     # cost the kernel several times what copying them does (ext4, measured).
     written = scratch / f"index-{number}"
     with services.borrow() as pagefind:
-        pagefind.index(site, written)
+        files = pagefind.index(site, written)
     if cached is None:
         return written
-    describe_pages(written)
+    describe_pages(written, files)
     partial = cached.with_name(cached.name + ".new")  # renamed into place whole
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)

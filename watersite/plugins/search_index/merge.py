@@ -40,7 +40,7 @@ import os
 import re
 import shutil
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,12 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def read_payload(path: Path) -> bytes:
-    data = gzip.decompress(path.read_bytes())
+    return _payload(path.read_bytes(), path)
+
+
+def _payload(written: bytes, path: Path) -> bytes:
+    """The payload of a Pagefind index file's bytes (`path`: where it is, for errors)."""
+    data = gzip.decompress(written)
     if not data.startswith(SIGNATURE):
         raise ValueError(f"{path}: not a Pagefind index file")
     return data[len(SIGNATURE) :]
@@ -321,23 +326,27 @@ def _reuse_fragments(previous: Previous | None, folder: Path) -> dict[str, str]:
     return known
 
 
-def describe_pages(folder: Path) -> None:
+def describe_pages(folder: Path, files: Mapping[str, bytes] | None = None) -> None:
     """Note each page's URL and fragment digest next to a part's index (PAGES), so
-    merging need not read every fragment of every part again."""
+    merging need not read every fragment of every part again. `files`: the
+    index's files as just written, by path in `folder` (else they are read)."""
+
+    def payload(name: str) -> bytes:
+        data = files.get(name) if files is not None else None
+        return read_payload(folder / name) if data is None else _payload(data, folder / name)
+
     entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
-    described = {
-        language: [
-            _describe(folder, name)
-            for name, _ in read_cbor(folder / f"pagefind.{info['hash']}.pf_meta")[1]
+    described = {}
+    for language, info in entry["languages"].items():
+        meta = cbor2.loads(payload(f"pagefind.{info['hash']}.pf_meta"))
+        described[language] = [
+            _describe(payload(f"fragment/{fragment}.pf_fragment")) for fragment, _ in meta[1]
         ]
-        for language, info in entry["languages"].items()
-    }
     (folder / PAGES).write_text(json.dumps(described, ensure_ascii=False), encoding="utf-8")
 
 
-def _describe(folder: Path, fragment: str) -> tuple[str, str]:
-    payload = read_payload(folder / "fragment" / f"{fragment}.pf_fragment")
-    return json.loads(payload)["url"], pagefind_hash(payload)
+def _describe(fragment: bytes) -> tuple[str, str]:
+    return json.loads(fragment)["url"], pagefind_hash(fragment)
 
 
 def _number_pages(language: str, parts: list[Part]) -> tuple[list[Page], list[list[int]]]:
@@ -349,7 +358,10 @@ def _number_pages(language: str, parts: list[Part]) -> tuple[list[Page], list[li
         described = (
             json.loads(noted.read_text(encoding="utf-8"))[language]
             if noted.is_file()
-            else [_describe(part.folder, name) for name, _ in part.meta[1]]
+            else [
+                _describe(read_payload(part.folder / "fragment" / f"{name}.pf_fragment"))
+                for name, _ in part.meta[1]
+            ]
         )
         for number, ((name, word_count), (url, digest)) in enumerate(
             zip(part.meta[1], described, strict=True)

@@ -82,9 +82,10 @@ class PagefindService:
             )
             self._ask({"type": "DeleteIndex", "index_id": index_id})
 
-    def index(self, site: Path, target: Path) -> None:
+    def index(self, site: Path, target: Path) -> dict[str, bytes]:
         """Index the pages under `site` into the folder `target`, as
-        `pagefind --site site --output-path target` does."""
+        `pagefind --site site --output-path target` does; returns the files
+        written, by path relative to `target`."""
         index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
         self._ask({"type": "AddDir", "index_id": index_id, "path": str(site)})
         # The files in the answer, written here: Pagefind 1.5.2's `WriteFiles`
@@ -93,10 +94,12 @@ class PagefindService:
         # empty (seen in CI: an empty pagefind-entry.json).
         files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id})  # its memory is freed
-        for file in files:
-            path = target / file["path"]
+        written = {file["path"]: base64.b64decode(file["content"]) for file in files}
+        for name, data in written.items():
+            path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(base64.b64decode(file["content"]))
+            path.write_bytes(data)
+        return written
 
     def close(self) -> None:
         """End the process (it exits when its input ends)."""
