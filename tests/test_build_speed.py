@@ -356,7 +356,11 @@ def test_changed_searchable_text_rebuilds_the_index(fixture_site: Path, tmp_path
 
 
 def test_a_body_that_is_never_closed_is_an_error_not_a_page_missing_from_search() -> None:
-    page = '<html lang="zh-CN"><title>x</title><article data-pagefind-body><p>正文</p></html>'
+    page = (
+        '<html lang="zh-CN"><title>x</title><article data-pagefind-body><p>正文</p></html>'.encode()
+    )
     with pytest.raises(ValueError, match=r"news/x/index\.html"):
         search_index.search_document(page, "news/x/index.html")
-    assert search_index.search_document("<html><p>列表</p></html>", "news/index.html") is None
+    assert (
+        search_index.search_document("<html><p>列表</p></html>".encode(), "news/index.html") is None
+    )

@@ -87,8 +87,8 @@ class _Recording:
     def start(self, pages: int) -> None:
         self.started.append(pages)
 
-    def __call__(self, page: str, html: str, digest: str) -> tuple[str, str, str]:
-        return page, html, digest
+    def __call__(self, page: str, data: bytes, digest: str) -> tuple[str, bytes, str]:
+        return page, data, digest
 
 
 def test_page_checks_see_each_page_read_with_its_digest_and_no_other(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_page_checks_see_each_page_read_with_its_digest_and_no_other(tmp_path: P
     assert check.started == [3], "started before any page, told how many"
     assert built.found == {
         "recording": {
-            f"p{n}/index.html": (f"p{n}/index.html", f"<p>第{n}页</p>", _digest(pages[n]))
+            f"p{n}/index.html": (f"p{n}/index.html", f"<p>第{n}页</p>".encode(), _digest(pages[n]))
             for n in range(3)
         }
     }
@@ -112,7 +112,7 @@ def test_page_checks_see_each_page_read_with_its_digest_and_no_other(tmp_path: P
     pages[2].write_text("<p>改了</p>", encoding="utf-8")
     again = built_pages(site, 1, cache, {"recording": check})
     assert again.found == {
-        "recording": {"p2/index.html": ("p2/index.html", "<p>改了</p>", _digest(pages[2]))}
+        "recording": {"p2/index.html": ("p2/index.html", "<p>改了</p>".encode(), _digest(pages[2]))}
     }, "pages not read again are not checked again"
 
 

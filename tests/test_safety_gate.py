@@ -105,6 +105,13 @@ TEMPLATE_TRICKS = {
     "bare event handler after a slash": ("<svg/onload=go()>", "事件脚本属性"),
     "javascript URL after a slash": ('<a/href="javascript:go()">x</a>', "危险链接"),
     "inline style after a slash": ('<p/style="display:none">x</p>', "内联样式"),
+    # Browsers read element and attribute names in any letter case, and any ASCII
+    # white space between attributes.
+    "upper-case script": ("<SCRIPT>alert(1)</SCRIPT>", "不属于网站主题的脚本"),
+    "upper-case iframe": ('<IFRAME src="/x/"></IFRAME>', "不允许的元素 <IFRAME>"),
+    "upper-case meta refresh": ('<META HTTP-EQUIV="Refresh" content="0">', "自动跳转"),
+    "event handler after a tab": ('<p\tonclick="go()">x</p>', "事件脚本属性"),
+    "upper-case event handler after a new line": ('<p\nONCLICK="go()">x</p>', "事件脚本属性"),
 }
 
 
@@ -112,8 +119,15 @@ TEMPLATE_TRICKS = {
 def test_guard_finds_each_spam_trick_on_a_page(trick: str) -> None:
     snippet, message = TEMPLATE_TRICKS[trick]
     page = f'<!DOCTYPE html><html lang="zh-CN"><body><main>{snippet}</main></body></html>'
-    findings = list(scan_page("news/x/index.html", page, POLICY))
+    findings = list(scan_page("news/x/index.html", page.encode(), POLICY))
     assert findings and message in findings[0].zh
+
+
+def test_guard_findings_quote_the_page_text_as_written() -> None:
+    page = '<main><script>alert("停水通知")</script><a href="https://垃圾.example/">x</a></main>'
+    findings = list(scan_page("news/x/index.html", page.encode(), POLICY))
+    assert '<script>alert("停水通知")' in findings[0].zh
+    assert "垃圾.example" in findings[1].zh
 
 
 def test_guard_accepts_the_theme_own_markup() -> None:
@@ -122,7 +136,7 @@ def test_guard_accepts_the_theme_own_markup() -> None:
         '<svg aria-hidden="true" viewBox="0 0 1 1"></svg><a href="https://beian.miit.gov.cn/">ICP</a>'
         '<meta name="description" content="a style=b hidden onload=x">'
     )
-    assert not list(scan_page("index.html", page, POLICY))
+    assert not list(scan_page("index.html", page.encode(), POLICY))
 
 
 def test_the_guard_remembers_clean_pages_by_their_exact_bytes_and_the_policy(
@@ -499,11 +513,11 @@ def test_unrelated_policy_copy_keeps_hosts() -> None:
 
 def test_only_the_site_search_form_is_allowed() -> None:
     ours = '<form class="sw-search" role="search" action="/search/" method="get" data-search-form>'
-    assert not list(scan_page("search/index.html", ours, POLICY))
+    assert not list(scan_page("search/index.html", ours.encode(), POLICY))
     phishing = (
         '<form action="https://www.gov.cn/login" method="post"><input name="password"></form>'
     )
-    assert any("表单" in f.zh for f in scan_page("x/index.html", phishing, POLICY))
+    assert any("表单" in f.zh for f in scan_page("x/index.html", phishing.encode(), POLICY))
 
 
 @pytest.mark.parametrize(

@@ -386,8 +386,8 @@ def test_numeric_sorts_and_parts_with_other_meta_fields_merge_like_one_run(
 
 def test_a_sort_without_a_value_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"x/index\.html"):
-        search_index.sort_values('<h1 data-pagefind-sort="date">标题</h1>', "x/index.html")
-    assert search_index.sort_values('<p data-pagefind-sort="date:2024-05-01">', "p") == {
+        search_index.sort_values('<h1 data-pagefind-sort="date">标题</h1>'.encode(), "x/index.html")
+    assert search_index.sort_values(b'<p data-pagefind-sort="date:2024-05-01">', "p") == {
         "date": "2024-05-01"
     }
 

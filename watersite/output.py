@@ -29,7 +29,7 @@ class PageCheck(Protocol):
     def start(self, pages: int) -> None:
         """Called in the build process before `pages` pages are listed for checking."""
 
-    def __call__(self, page: str, html: str, digest: str) -> Any: ...
+    def __call__(self, page: str, data: bytes, digest: str) -> Any: ...
 
 
 def add_page_check(settings: dict[str, Any], name: str, check: PageCheck) -> None:
@@ -79,8 +79,7 @@ def built_pages(
         check.start(len(pages))
 
     def inspect(page: str, data: bytes, digest: str) -> dict[str, Any]:
-        html = data.decode("utf-8")
-        return {name: check(page, html, digest) for name, check in checks.items()}
+        return {name: check(page, data, digest) for name, check in checks.items()}
 
     digests, inspected = inspect_files(
         output, pages, "page-digests", cache, workers, inspect=inspect if checks else None

@@ -83,10 +83,15 @@ _LAST_WHOLE = "site"
 #: Parts indexed at once, each by its own Pagefind service (each uses about
 #: 1.5 cores while it indexes).
 PARALLEL_PARTS = 2
-_BODY = re.compile(r"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
-_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
-_LANG = re.compile(r'<html lang="([^"]+)"')
-_SORT = re.compile(r'\sdata-pagefind-sort="([^"]*)"')
+# Pages are cut as bytes, never decoded: they are UTF-8, and the markup ASCII.
+_BODY = re.compile(rb"<(article|div|main|section)\b[^>]*\sdata-pagefind-body\b[^>]*>")
+_ENDS = {
+    name: re.compile(rb"<(/?)" + name + rb"\b[^>]*>")
+    for name in (b"article", b"div", b"main", b"section")
+}
+_TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL)
+_LANG = re.compile(rb'<html lang="([^"]+)"')
+_SORT = re.compile(rb'\sdata-pagefind-sort="([^"]*)"')
 # Search documents are written once and read once: in memory where Linux offers
 # it and has room (Docker gives containers only 64 MB there by default).
 _MEMORY_DIR = Path("/dev/shm")
@@ -306,7 +311,7 @@ def _index_part(
     for document in reversed(documents):
         written = scratch / "documents" / document.page
         if not written.is_file():  # described from the memo: cut it now
-            _write_document(scratch, document.page, (output / document.page).read_text("utf-8"))
+            _write_document(scratch, document.page, (output / document.page).read_bytes())
         target = site / document.page
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(written, target)
@@ -365,7 +370,7 @@ def write_search_documents(
     ]
 
     def cut(index: int) -> Document | None:
-        return _write_document(scratch, pages[index], (output / pages[index]).read_text("utf-8"))
+        return _write_document(scratch, pages[index], (output / pages[index]).read_bytes())
 
     cut_now = map_by_item(cut, unknown, workers)
     described: dict[str, Document | None] = {}
@@ -392,55 +397,63 @@ class SearchDocuments:
     def start(self, pages: int) -> None:
         self.scratch = _new_scratch(pages)
 
-    def __call__(self, page: str, html: str, digest: str) -> Document | None:
+    def __call__(self, page: str, data: bytes, digest: str) -> Document | None:
         assert self.scratch is not None
-        return _write_document(self.scratch, page, html)
+        return _write_document(self.scratch, page, data)
 
 
-def _write_document(scratch: Path, page: str, html: str) -> Document | None:
-    """Cut `page` down to its search document and write it; None if it has no body."""
-    text = search_document(html, page)
-    if text is None:
+def _write_document(scratch: Path, page: str, data: bytes) -> Document | None:
+    """Cut `page` (its bytes) down to its search document and write it; None if it
+    has no body."""
+    document = search_document(data, page)
+    if document is None:
         return None
     target = scratch / "documents" / page
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    data = text.encode()
-    return Document(page, hashlib.sha256(data).hexdigest(), len(data), sort_values(text, page))
+    target.write_bytes(document)
+    return Document(
+        page, hashlib.sha256(document).hexdigest(), len(document), sort_values(document, page)
+    )
 
 
-def sort_values(document: str, page: str) -> dict[str, str]:
+def sort_values(document: bytes, page: str) -> dict[str, str]:
     """The `data-pagefind-sort="key:value"` values of a document, by key."""
     values = {}
     for found in _SORT.finditer(document):
-        key, colon, value = html.unescape(found.group(1)).partition(":")
+        written = found.group(1).decode()
+        key, colon, value = html.unescape(written).partition(":")
         if not colon:  # Pagefind would read the value from the element's text: we never do
-            raise ValueError(f'{page}: data-pagefind-sort="{found.group(1)}" has no value')
+            raise ValueError(f'{page}: data-pagefind-sort="{written}" has no value')
         values[key] = value
     return values
 
 
-def search_document(html: str, page: str) -> str | None:
-    """The page cut down to what Pagefind reads: language, title and the body element;
-    None for a page without a body to index."""
-    start = _BODY.search(html)
+def search_document(data: bytes, page: str) -> bytes | None:
+    """The page (its bytes) cut down to what Pagefind reads: language, title and the
+    body element; None for a page without a body to index."""
+    start = _BODY.search(data)
     if start is None:
         return None
-    name = start.group(1)
     depth = 0
-    for tag in re.finditer(rf"<(/?){name}\b[^>]*>", html[start.start() :]):
+    for tag in _ENDS[start.group(1)].finditer(data, start.start()):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
-            end = start.start() + tag.end()
+            end = tag.end()
             break
     else:  # our templates always close it: a broken page must not drop out of search
         raise ValueError(f"{page}: data-pagefind-body element is never closed")
-    title = _TITLE.search(html)
-    lang = _LANG.search(html)
-    return (
-        f'<!DOCTYPE html><html lang="{lang.group(1) if lang else "zh-CN"}"><head>'
-        f'<meta charset="utf-8">{title.group(0) if title else ""}</head>'
-        f"<body>{html[start.start() : end]}</body></html>"
+    title = _TITLE.search(data)
+    lang = _LANG.search(data)
+    return b"".join(
+        (
+            b'<!DOCTYPE html><html lang="',
+            lang.group(1) if lang else b"zh-CN",
+            b'"><head><meta charset="utf-8">',
+            title.group(0) if title else b"",
+            b"</head><body>",
+            data[start.start() : end],
+            b"</body></html>",
+        )
     )
 
 
