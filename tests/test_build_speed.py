@@ -14,9 +14,10 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from jinja2 import Template
+from jinja2 import DictLoader, Environment, Template
 
 from tests.conftest import (
     DEMO_CONTENT,
@@ -33,7 +34,7 @@ from watersite.bench.corpus import edit_one_item, templates, write_baseline, wri
 from watersite.build import ROOT, build, check, load_settings
 from watersite.errors import ContentError, ContentErrors
 from watersite.plugins import search_index
-from watersite.plugins.parallel_render import DeferredWriter
+from watersite.plugins.parallel_render import DeferredWriter, import_macros_quickly
 from watersite.plugins.search_index.merge import read_cbor
 from watersite.plugins.search_index.service import PagefindService
 
@@ -184,6 +185,23 @@ def test_worker_log_records_reach_the_parent(
 def test_a_page_written_twice_is_refused_before_rendering(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="overwritten"):
         deferred_writer(tmp_path, {"a.html": "a"}).write_file("a.html", Template("b"), {})
+
+
+def test_imported_macros_see_the_jinja_globals_as_plain_dicts() -> None:
+    """Templates get their globals as a dict (imports compare them in C), the same map."""
+    env = Environment(
+        loader=DictLoader(
+            {
+                "macros.html": "{% macro unit() %}{{ UNIT }}{% endmacro %}",
+                "page.html": '{% from "macros.html" import unit %}{{ unit() }}',
+            }
+        )
+    )
+    env.globals["UNIT"] = "吨"  # as Pelican adds JINJA_GLOBALS, before loading templates
+    import_macros_quickly(SimpleNamespace(env=env))  # type: ignore[arg-type]
+    page = env.get_template("page.html")
+    assert page.render() == "吨"
+    assert type(page.globals) is dict and page.globals == env.globals
 
 
 def test_synthetic_archive_passes_the_demo_checks(tmp_path: Path) -> None:

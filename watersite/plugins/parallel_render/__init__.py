@@ -230,9 +230,21 @@ def keep_compiled_templates(generator: Generator) -> None:
         generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
+def import_macros_quickly(generator: Generator) -> None:
+    """Give each template its globals as a plain dict, not Jinja's ChainMap over the
+    environment's globals: every `{% from … import … %}` compares the globals of
+    the importing and the imported template key by key, through the ChainMap's
+    Python code (4 µs an import, 0.3 CPU-s of a cold build at 10,000 items), in C
+    for dicts. The same map: the environment's globals are all set when Pelican
+    makes the generator (JINJA_GLOBALS), before it loads any template."""
+    env = generator.env
+    env.make_globals = lambda own: {**env.globals, **(own or {})}  # type: ignore[method-assign]
+
+
 def register() -> None:
     """Connect to Pelican's signals."""
     signals.generator_init.connect(keep_compiled_templates)
+    signals.generator_init.connect(import_macros_quickly)
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish_deleting)
