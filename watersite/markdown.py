@@ -12,6 +12,8 @@
   whatever Markdown produced.
 - A line break between two Chinese characters is removed: browsers render it as
   a space, which Chinese text must not have.
+- Inline patterns that cannot match a body are not tried on it
+  (`_SkipUnmatchableInlinePatterns`): a third of the time of a body that has none.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from watersite.images import ProcessedImage
@@ -108,6 +111,9 @@ class BodyRenderer:
         self._md.inlinePatterns.deregister("html")
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "resolve_links", 5)
         self._md.treeprocessors.register(_Figures(self._md), "figures", 4)
+        self._md.preprocessors.register(
+            _SkipUnmatchableInlinePatterns(self._md), "skip_unmatchable_inline", 0
+        )
         self._md.postprocessors.register(_JoinWideLines(self._md), "join_wide_lines", 0)
 
     def render(self, body: str, source: PurePosixPath) -> tuple[str, list[LinkProblem]]:
@@ -264,6 +270,64 @@ class _Figures(Treeprocessor):
             figcaption = Element("figcaption")
             figcaption.text = caption
             paragraph.append(figcaption)
+
+
+#: Text without which each of Python-Markdown's inline patterns cannot match
+#: (any one of them suffices): what each pattern's expression starts with or
+#: needs. Patterns not named here are always tried.
+INLINE_PATTERN_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("[",),
+    "image_reference": ("[",),
+    "short_reference": ("[",),
+    "short_image_ref": ("[",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),  # the delimiter processor for both
+}
+
+
+class _SkipUnmatchableInlinePatterns(Preprocessor):
+    """Have the inline processor try only the patterns that can match this body.
+
+    Python-Markdown tries every inline pattern on every piece of text, a Python
+    call each (a third of the time of a body without any: most paragraphs of
+    Chinese text have none). This runs after the other preprocessors, on the
+    text the parser reads; parsing blocks only takes text away (markers,
+    indentation), never adds any, so a pattern whose needed text is nowhere
+    in it matches nowhere: leaving it out gives the same HTML
+    (tests/test_markdown_patterns.py)."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.all_patterns = md.inlinePatterns
+        self._chosen: dict[frozenset[str], markdown.util.Registry] = {}
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        unmatchable = frozenset(
+            name
+            for name, needs in INLINE_PATTERN_NEEDS.items()
+            if not any(need in text for need in needs)
+        )
+        inline = self.md.treeprocessors["inline"]
+        inline.inlinePatterns = self._patterns_without(unmatchable)  # type: ignore[attr-defined]
+        return lines
+
+    def _patterns_without(self, names: frozenset[str]) -> markdown.util.Registry:
+        chosen = self._chosen.get(names)
+        if chosen is None:
+            chosen = self.all_patterns[:]  # a copy, in the same order
+            for name in names:
+                chosen.deregister(name, strict=False)
+            self._chosen[names] = chosen
+        return chosen
 
 
 class _JoinWideLines(Postprocessor):
