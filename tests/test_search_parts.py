@@ -390,6 +390,9 @@ def test_a_sort_without_a_value_is_an_error() -> None:
     assert search_index.sort_values(b'<p data-pagefind-sort="date:2024-05-01">', "p") == {
         "date": "2024-05-01"
     }
+    assert search_index.sort_values(
+        b'<p\tdata-pagefind-sort="n:1" x-data-pagefind-sort="n:2">', "p"
+    ) == {"n": "1"}, "after any white space, and not within another attribute's name"
 
 
 def test_words_merged_in_parallel_by_ranges_give_pagefinds_index(

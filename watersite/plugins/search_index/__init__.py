@@ -91,7 +91,10 @@ _ENDS = {
 }
 _TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL)
 _LANG = re.compile(rb'<html lang="([^"]+)"')
-_SORT = re.compile(rb'\sdata-pagefind-sort="([^"]*)"')
+# Found by its name, then checked for the space before it: a pattern that starts
+# with a literal is searched for ten times faster.
+_SORT = re.compile(rb'data-pagefind-sort="([^"]*)"')
+_SPACES = b" \t\n\r\f\v"
 # Search documents are written once and read once: in memory where Linux offers
 # it and has room (Docker gives containers only 64 MB there by default).
 _MEMORY_DIR = Path("/dev/shm")
@@ -420,6 +423,8 @@ def sort_values(document: bytes, page: str) -> dict[str, str]:
     """The `data-pagefind-sort="key:value"` values of a document, by key."""
     values = {}
     for found in _SORT.finditer(document):
+        if found.start() == 0 or document[found.start() - 1] not in _SPACES:
+            continue  # part of another attribute's name
         written = found.group(1).decode()
         key, colon, value = html.unescape(written).partition(":")
         if not colon:  # Pagefind would read the value from the element's text: we never do
