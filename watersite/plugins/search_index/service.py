@@ -69,10 +69,11 @@ class PagefindService:
         self._getting_ready.start()
 
     def _index_a_chinese_page(self) -> None:
-        # A service that cannot start fails the build when it is used.
-        with contextlib.suppress(ContentErrors, OSError):
-            index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
-            self._ask(
+        # A service that cannot start fails the build when it is used. Its three
+        # messages in one go: a part asked for meanwhile waits until all are answered.
+        with contextlib.suppress(ContentErrors, OSError), self._lock:
+            index_id = self._ask_now({"type": "NewIndex", "config": None})["index_id"]
+            self._ask_now(
                 {
                     "type": "AddFile",
                     "index_id": index_id,
@@ -80,7 +81,7 @@ class PagefindService:
                     "file_contents": _CHINESE_PAGE,
                 }
             )
-            self._ask({"type": "DeleteIndex", "index_id": index_id})
+            self._ask_now({"type": "DeleteIndex", "index_id": index_id})
 
     def index(self, site: Path, target: Path) -> dict[str, bytes]:
         """Index the pages under `site` into the folder `target`, as
