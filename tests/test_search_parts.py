@@ -145,9 +145,9 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     indexed: list[bool] = []  # for each part indexed: does it hold the edited page?
     index_with_pagefind = PagefindService.index
 
-    def spy(self: PagefindService, part: Path, index: Path) -> None:
+    def spy(self: PagefindService, part: Path, index: Path) -> dict[str, bytes]:
         indexed.append((part / item.relative_to(site)).is_file())
-        index_with_pagefind(self, part, index)
+        return index_with_pagefind(self, part, index)
 
     monkeypatch.setattr(PagefindService, "index", spy)
     search_index.build_index(site, cache)

@@ -319,8 +319,8 @@ def _index_part(
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(written, target)
     # Written in the scratch folder (memory, where there is room) and moved or
-    # copied into the cache: Pagefind's many threads writing small files on disk
-    # cost the kernel several times what copying them does (ext4, measured).
+    # copied into the cache whole: writing the files straight into the cache
+    # was no faster on this disk (measured).
     written = scratch / f"index-{number}"
     with services.borrow() as pagefind:
         files = pagefind.index(site, written)

@@ -326,18 +326,16 @@ def _reuse_fragments(previous: Previous | None, folder: Path) -> dict[str, str]:
     return known
 
 
-def describe_pages(folder: Path, files: Mapping[str, bytes] | None = None) -> None:
+def describe_pages(folder: Path, files: Mapping[str, bytes]) -> None:
     """Note each page's URL and fragment digest next to a part's index (PAGES), so
     merging need not read every fragment of every part again. `files`: the
-    index's files as just written, by path in `folder` (else they are read)."""
+    index's files as just written there, by path in `folder`."""
 
     def payload(name: str) -> bytes:
-        data = files.get(name) if files is not None else None
-        return read_payload(folder / name) if data is None else _payload(data, folder / name)
+        return _payload(files[name], folder / name)
 
-    entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
     described = {}
-    for language, info in entry["languages"].items():
+    for language, info in json.loads(files[ENTRY])["languages"].items():
         meta = cbor2.loads(payload(f"pagefind.{info['hash']}.pf_meta"))
         described[language] = [
             _describe(payload(f"fragment/{fragment}.pf_fragment")) for fragment, _ in meta[1]
