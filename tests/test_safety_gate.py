@@ -19,7 +19,7 @@ from tests.conftest import FIXED_NOW, build_into
 from watersite.build import ROOT, build, check, load_settings
 from watersite.catalog import build_catalog
 from watersite.errors import ContentErrors
-from watersite.guard import scan_page, scan_site
+from watersite.guard import Verdicts, _plain_tag, scan_page, scan_site
 from watersite.images import ImageError, ImagePipeline
 from watersite.plugins import search_index
 from watersite.safety import Limits, SafetyPolicy, is_resident_id, load_policy, scan_text
@@ -112,6 +112,22 @@ TEMPLATE_TRICKS = {
     "upper-case meta refresh": ('<META HTTP-EQUIV="Refresh" content="0">', "自动跳转"),
     "event handler after a tab": ('<p\tonclick="go()">x</p>', "事件脚本属性"),
     "upper-case event handler after a new line": ('<p\nONCLICK="go()">x</p>', "事件脚本属性"),
+    "upper-case unknown host": ('<a href="HTTPS://SPAM.EXAMPLE/">x</a>', "未列入白名单网站"),
+    "unknown host ending like an allowed one": (
+        '<a href="https://www.gov.cn.spam.example/">x</a>',
+        "未列入白名单网站",
+    ),
+    "allowed host as a user name": (
+        '<a href="https://www.gov.cn@spam.example/">x</a>',
+        "未列入白名单网站",
+    ),
+    "unknown host after allowed attributes": (
+        '<a class="x" title="gov.cn" href="https://spam.example/?gov.cn">x</a>',
+        "未列入白名单网站",
+    ),
+    "link split over lines": ('<a\nhref="https://spam.example/">x</a>', "未列入白名单网站"),
+    "iframe split over lines": ('<iframe\nsrc="/x/"></iframe>', "不允许的元素 <iframe>"),
+    "data attribute named like a URL one": ('<object data="javascript:go()">', "不允许的元素"),
 }
 
 
@@ -121,6 +137,56 @@ def test_guard_finds_each_spam_trick_on_a_page(trick: str) -> None:
     page = f'<!DOCTYPE html><html lang="zh-CN"><body><main>{snippet}</main></body></html>'
     findings = list(scan_page("news/x/index.html", page.encode(), POLICY))
     assert findings and message in findings[0].zh
+
+
+def _page(main: str) -> str:
+    """A page with a head, header and footer, a line each, around `main`."""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<title>停水通知</title>\n<link rel="canonical" href="https://www.gov.cn/x/">\n</head>\n'
+        '<body>\n<header class="sw-header"><a href="/">首页</a></header>\n<main>\n'
+        f'{main}\n</main>\n<footer><a href="https://beian.miit.gov.cn/">ICP</a></footer>\n'
+        "</body>\n</html>\n"
+    )
+
+
+@pytest.mark.parametrize("place", ["own line", "end of a known line", "start of a known line"])
+@pytest.mark.parametrize("trick", list(TEMPLATE_TRICKS))
+def test_guard_finds_each_trick_on_a_page_after_pages_without_it(trick: str, place: str) -> None:
+    """The guard remembers the pieces of markup it found clean: a trick on a page
+    whose other lines it has seen is found as on a page seen first."""
+    snippet, message = TEMPLATE_TRICKS[trick]
+    verdicts = Verdicts(POLICY)
+    assert not list(scan_page("a/index.html", _page("<p>通知</p>").encode(), POLICY, verdicts))
+    main = {
+        "own line": f"<p>通知</p>\n{snippet}",
+        "end of a known line": f"<p>通知</p>{snippet}",
+        "start of a known line": f"{snippet}<p>通知</p>",
+    }[place]
+    page = _page(main).encode()
+    findings = list(scan_page("b/index.html", page, POLICY, verdicts))
+    assert findings == list(scan_page("b/index.html", page, POLICY)), "as on a page seen first"
+    assert message in findings[0].zh
+
+
+def test_guard_judges_our_usual_tags_by_one_pattern() -> None:
+    """Most tags are judged by one match (the rest in full): links to our pages and
+    to allowed hosts, times, meta data, images without srcset."""
+    plain = _plain_tag(POLICY).fullmatch
+    assert plain(b'<a class="sw-link" href="/news/group/2024/x/" aria-current="page">')
+    assert plain(b'<link rel="canonical" href="https://www.qinglan-water.example:8443/x/?a#b">')
+    assert plain(b'<time datetime="2024-05-01" data-pagefind-sort="date:2024-05-01">')
+    assert plain(b'<span class="sw-status" data-status>')
+    for judged_in_full in (
+        b'<a href="//gov.cn/">',  # protocol-relative: judged as a host, in full
+        b'<a href="https://spam.example/">',
+        b'<img src="/x.png" srcset="/x.png 1x">',
+        b'<a href="/x/" onclick="go()">',
+        b'<a href="/x/" target="_blank">',
+        b"<a href='/x/'>",
+        b'<A href="/x/">',
+    ):
+        assert not plain(judged_in_full), judged_in_full
 
 
 def test_guard_findings_quote_the_page_text_as_written() -> None:

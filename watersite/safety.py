@@ -50,11 +50,13 @@ class SafetyPolicy(Strict):
     def host_allowed(self, host: str) -> bool:
         """True for an allowed host or a subdomain of one."""
         host = host.lower().rstrip(".")
-        return any(host == h or host.endswith("." + h) for h in self._hosts)
+        return any(host == h or host.endswith("." + h) for h in self.allowed_host_names)
 
     @property
-    def _hosts(self) -> list[str]:
-        return [h.lower().strip(".") for h in self.allowed_hosts]
+    def allowed_host_names(self) -> list[str]:
+        """The allowed hosts as links are compared with them (lower case, no dots
+        around), none empty."""
+        return [h.lower().strip(".") for h in self.allowed_hosts if h.strip(".")]
 
 
 def load_policy(path: Path) -> SafetyPolicy:
