@@ -7,12 +7,15 @@ from __future__ import annotations
 import gc
 import io
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.conftest import FIXED_NOW, build_into
@@ -167,6 +170,55 @@ def test_guard_finds_each_trick_on_a_page_after_pages_without_it(trick: str, pla
     findings = list(scan_page("b/index.html", page, POLICY, verdicts))
     assert findings == list(scan_page("b/index.html", page, POLICY)), "as on a page seen first"
     assert message in findings[0].zh
+
+
+class _FullScan(Verdicts):
+    """The guard without its shortcuts: every page scanned whole, every tag's
+    attributes parsed."""
+
+    def __init__(self, policy: SafetyPolicy):
+        super().__init__(policy)
+        self.plain_tag = re.compile(rb"(?!)")  # matches nothing
+
+    def all_clean(self, data: bytes) -> bool:
+        return False
+
+
+#: Tags of any shape (names, what parts attributes, values safe and not), mostly safe:
+#: a page's only problem is then often in a piece or a tag that the shortcuts judge.
+SAFE_VALUES = ('="/x/"', '="https://www.gov.cn/x/"', '=""', '="search"')
+ATTRIBUTE = st.tuples(
+    st.sampled_from([" "] * 6 + ["\n", "\t", "/"]),
+    st.sampled_from(["href", "src", "class", "title", "role"] * 3 + ["onclick", "style", "hidden"]),
+    st.sampled_from(
+        [
+            *SAFE_VALUES * 4,
+            *('="//spam.example/"', '="/\\spam.example/"', '="https://www.gov.cn.spam.example/"'),
+            *('="https://spam.example/?gov.cn"', "", "='/x/'", "=javascript:go()"),
+        ]
+    ),
+).map("".join)
+TAG = st.one_of(
+    st.builds(
+        lambda name, attributes: f"<{name}{''.join(attributes)}>",
+        st.sampled_from(["a", "p", "link", "a", "p", "iframe", "FORM"]),
+        st.lists(ATTRIBUTE, max_size=3),
+    ),
+    st.sampled_from(['<meta http-equiv="refresh" content="0">', '<meta content="refresh">']),
+)
+MARKUP = st.lists(st.one_of(TAG, st.sampled_from(["\n", "通知", "</p>", "</a>\n"])), max_size=8)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(seen=MARKUP, page=MARKUP)
+def test_guard_finds_on_any_page_what_a_whole_scan_finds(seen: list[str], page: list[str]) -> None:
+    """Remembered pieces and tags, and tags judged by one pattern, change nothing
+    the guard finds, whatever pages came before."""
+    verdicts = Verdicts(POLICY)
+    list(scan_page("a/index.html", "".join(seen).encode(), POLICY, verdicts))
+    data = "".join(page).encode()
+    found = list(scan_page("b/index.html", data, POLICY, verdicts))
+    assert found == list(scan_page("b/index.html", data, POLICY, _FullScan(POLICY)))
 
 
 def test_guard_judges_our_usual_tags_by_one_pattern() -> None:

@@ -30,6 +30,7 @@ from watersite.workers import map_by_item
 
 _SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _OWN_SCRIPT = re.compile(rb' src="/theme/(?:site|head|search)\.[0-9a-f]{12}\.js"(?: defer)?')
+# No pattern but _SCRIPT may match across a `>`: Verdicts.all_clean relies on it.
 # A start tag: its name, then its attributes after a space or a slash (browsers read
 # `<img/onerror=…>` as `<img onerror=…>`).
 _TAG = re.compile(rb"<[a-zA-Z][^\s/>]*(?:[\s/][^>]*)?>")
