@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pelican import signals
+from pelican.contents import Article
 
 from tests.conftest import FIXED_NOW, FIXTURE_CONTENT, tree_digests
 from watersite.build import ROOT, build, load_settings
@@ -147,6 +149,51 @@ def test_an_edit_renders_only_the_pages_that_show_what_changed(site: Site) -> No
     assert "news/group/index.html" in rendered  # lists the article with its summary
     assert UNRELATED_PAGE not in rendered
     assert len(rendered) < len(after) / 4
+
+
+def test_a_rebuild_makes_pelican_articles_only_for_what_changed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican's articles are kept (the contract plugin's kept_articles) while what
+    our reader hands Pelican for them is the same."""
+    made: list[str] = []
+    make = Article.__init__
+
+    def counting(self: Article, *args: Any, **kwargs: Any) -> None:
+        make(self, *args, **kwargs)
+        made.append(self.relative_source_path)
+
+    monkeypatch.setattr(Article, "__init__", counting)
+    site.build()
+    every = sorted(made)
+    assert ARTICLE in every
+    made.clear()
+    assert site.build() == site.clean_build()
+    assert sorted(made) == every, "the clean build makes them all"
+    made.clear()
+    site.build()
+    assert made == [], "nothing changed: every article kept"
+    change_title(site)
+    site.build()
+    assert made == [ARTICLE]
+    made.clear()
+    signals.content_object_init.connect(_listening)
+    try:
+        site.build()
+    finally:
+        signals.content_object_init.disconnect(_listening)
+    assert sorted(made) == every, "a plugin listening as articles are made gets every one"
+
+
+def test_a_link_whose_target_moved_equals_a_clean_build(site: Site) -> None:
+    """The linking item's file is the same, only its HTML is not (the link's URL)."""
+    site.build()
+    site.edit("news/industry/standard-news.md", "title:", "slug: new-standard\ntitle:")
+    assert site.build() == site.clean_build()
+
+
+def _listening(content: Any) -> None:
+    """A plugin's receiver of content_object_init."""
 
 
 def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site: Site) -> None:

@@ -66,6 +66,10 @@ class Entry:
     summary_text: str = ""
     #: A draft or scheduled item shown in the local preview (`invoke serve`) only.
     preview: bool = False
+    #: The digest of what the entry was read from: its file's bytes and everything
+    #: reading depends on (the reading memo's key and salt). Source, section, meta,
+    #: slug and URL are the same wherever it is.
+    read_key: str = field(repr=False, default="")
 
     @property
     def save_as(self) -> str:
@@ -410,6 +414,7 @@ def _read_entries(
         entry, errors = read_now.get(index) or (memo.last[key], [])
         report.errors.extend(errors)
         if entry is not None:
+            entry.read_key = key_of(memo.salt, key)
             entry.state = _state_of(entry.meta, catalog.now)
             entries.append(entry)
             if not errors:

@@ -53,7 +53,9 @@ def catalog_of(settings: dict[str, Any]) -> Catalog:
 
 
 def pelican_metadata(entry: Entry) -> dict[str, Any]:
-    """What Pelican needs to place and render one entry."""
+    """What Pelican needs to place and render one entry. Pelican's article is
+    kept by a key of the entry's fields this reads (`kept_articles.article_key`):
+    a field read here must be in that key."""
     if not entry.is_published:
         # Drafts and scheduled items are not part of this build at all.
         return {"title": entry.meta.title, "status": "skip"}
@@ -186,7 +188,15 @@ def check_no_errors_logged(pelican: Any) -> None:
 
 def register() -> None:
     """Connect to Pelican's signals."""
+    # Imported here: it uses the page keys' digests, whose module imports this one.
+    from watersite.plugins.contract.kept_articles import (  # noqa: PLC0415
+        finish_saving,
+        keep_articles,
+    )
+
     signals.get_generators.connect(validate_content)
     signals.readers_init.connect(register_reader)
+    signals.article_generator_init.connect(keep_articles)
     signals.all_generators_finalized.connect(check_nothing_dropped)
     signals.finalized.connect(check_no_errors_logged)
+    signals.finalized.connect(finish_saving)

@@ -1,0 +1,158 @@
+"""Kept articles: Pelican's `Article` of an entry taken from the last build when
+what our reader hands Pelican for it is the same.
+
+Pelican makes every article anew in every build: 1.75 s of a one-edit rebuild
+at 10,000 items on a slow machine (its path computations, metadata handling
+and signals). Its own content cache cannot be used: it knows a file by its
+time or bytes, while what our reader returns for a file depends on the whole
+catalog (links, states). An article is made from the file's path, the body
+HTML and the metadata our reader returns (`CatalogReader`, `pelican_metadata`),
+and the settings; so it is kept under `article_key` — the path, the entry's
+read key (which stands for its source, section, front matter, slug and URL),
+state, preview flag, summary and HTML — in a memo salted with the settings
+pages show (`shared_inputs`), our code and the pinned libraries
+(`watersite.memo`). Digesting the metadata itself took as long as Pelican.
+
+What is kept is the article's attributes as Pelican made them, pickled at
+once (our generators set more on it later); the settings, the shared context
+and the entry's front matter and section stand in by name and are the current
+ones (the same objects as a made article's) when it is taken back. Every
+article is made by Pelican when any plugin listens to the signals Pelican
+sends while making one (a kept article would miss them).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Article
+
+from watersite.catalog import Entry
+from watersite.memo import Memo, key_of
+from watersite.plugins.contract import catalog_of
+from watersite.plugins.parallel_render.keys import shared_inputs
+from watersite.workers import MIN_JOBS_PER_WORKER, in_background
+
+#: Signals Pelican sends while making an article; a kept article gets none.
+_MAKING_SIGNALS = (
+    signals.content_object_init,
+    signals.article_generator_preread,
+    signals.article_generator_context,
+)
+
+
+def article_key(path: str, entry: Entry) -> str:
+    """The digest of what Pelican makes the entry's article from, besides settings."""
+    return key_of(
+        path, entry.read_key, entry.state, str(entry.preview), entry.summary_text, entry.html
+    )
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles an article's attributes with the objects it shares by name."""
+
+    def __init__(self, buffer: io.BytesIO, shared: dict[str, Any]):
+        super().__init__(buffer, protocol=5)
+        self.names = {id(value): name for name, value in shared.items()}
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self.names.get(id(obj))
+
+
+class _StateUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, shared: dict[str, Any]):
+        super().__init__(io.BytesIO(data))
+        self.shared = shared
+
+    def persistent_load(self, pid: str) -> Any:
+        return self.shared[pid]
+
+
+class KeptArticles:
+    """The articles of one build's ArticlesGenerator, kept for the next."""
+
+    def __init__(self, generator: Any, cache_dir: Path):
+        self.generator = generator
+        self.entries: dict[str, Entry] = catalog_of(generator.settings).entries
+        self.memo: Memo[bytes] = Memo(cache_dir, "articles", shared_inputs(generator.settings))
+        self.now: dict[str, bytes] = {}
+        self.made: list[tuple[str, Article, Entry]] = []
+        self.workers = generator.settings.get("WATERSITE_RENDER_WORKERS")
+
+    def get_cached_data(self, path: str, default: Any = None) -> Any:
+        """The kept article for `path` (relative to PATH), or `default`."""
+        entry = self._entry(path)
+        key = article_key(path, entry) if entry else None
+        state = self.memo.last.get(key) if key else None
+        if entry is None or key is None or state is None:
+            return default
+        article = Article.__new__(Article)
+        article.__dict__.update(_StateUnpickler(state, self._shared(entry)).load())
+        self.now[key] = state
+        return article
+
+    def cache_data(self, path: str, article: Any) -> None:
+        """Note the article Pelican just made for `path`, to be kept."""
+        entry = self._entry(path)
+        if entry is not None and type(article) is Article:
+            self.made.append((article_key(path, entry), article, entry))
+
+    def save_cache(self) -> None:
+        """Keep the articles made now and save the memo: in a forked worker while
+        the build goes on, where there are many (pickling 10,000 articles is 0.9 s
+        of one core, and this part of a build uses one). Pelican asks for this when
+        its articles are as it made them; our generators set more on them later,
+        which the worker, forked now, does not see."""
+        if len(self.made) < MIN_JOBS_PER_WORKER or self.workers == 1:
+            self._keep_made(None)
+        else:
+            _saving.append(in_background(self._keep_made, [None], self.workers))
+
+    def _keep_made(self, _: None) -> None:
+        for key, article, entry in self.made:
+            buffer = io.BytesIO()
+            try:
+                _StatePickler(buffer, self._shared(entry)).dump(vars(article))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                continue  # made again next time
+            self.now[key] = buffer.getvalue()
+        self.memo.save(self.now)
+
+    def _entry(self, path: str) -> Entry | None:
+        return self.entries.get(path.replace(os.sep, "/"))
+
+    def _shared(self, entry: Entry) -> dict[str, Any]:
+        generator = self.generator
+        return {
+            "settings": generator.settings,
+            "context": generator.context,
+            "meta": entry.meta,
+            "section": entry.section,
+        }
+
+
+#: Memos being saved in forked workers: waited for before the build ends.
+_saving: list[Callable[[], list[None]]] = []
+
+
+def keep_articles(generator: Any) -> None:
+    """Let the ArticlesGenerator take kept articles and keep the ones it makes."""
+    cache_dir = generator.settings.get("WATERSITE_CACHE_DIR")
+    if not cache_dir or any(signal.receivers for signal in _MAKING_SIGNALS):
+        return
+    kept = KeptArticles(generator, Path(cache_dir))
+    generator.get_cached_data = kept.get_cached_data
+    generator.cache_data = kept.cache_data
+    generator.save_cache = kept.save_cache
+
+
+def finish_saving(_: Any) -> None:
+    """Wait for the kept articles to be saved (at `finalized`)."""
+    while _saving:
+        _saving.pop()()
