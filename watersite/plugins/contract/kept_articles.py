@@ -12,6 +12,8 @@ read key (which stands for its source, section, front matter, slug and URL),
 state, preview flag, summary and HTML — in a memo salted with the settings
 pages show (`shared_inputs`), our code and the pinned libraries
 (`watersite.memo`). Digesting the metadata itself took as long as Pelican.
+Taking back 10,000 articles is 0.2 s; pickling them, 0.9 s of a core, runs in
+a forked worker while the build goes on (`save_cache`).
 
 What is kept is the article's attributes as Pelican made them, pickled at
 once (our generators set more on it later); the settings, the shared context
