@@ -20,7 +20,7 @@ once (our generators set more on it later); the settings, the shared context
 and the entry's front matter and section stand in by name and are the current
 ones (the same objects as a made article's) when it is taken back. Every
 article is made by Pelican when any plugin listens to the signals Pelican
-sends while making one (a kept article would miss them).
+sends while making one or before asking to keep it.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ from watersite.plugins.contract import catalog_of
 from watersite.plugins.parallel_render.keys import shared_inputs
 from watersite.workers import MIN_JOBS_PER_WORKER, in_background
 
-#: Signals Pelican sends while making an article; a kept article gets none.
+#: Signals Pelican sends from making an article to asking to keep it: a kept
+#: article would miss what their receivers do, or carry it.
 _MAKING_SIGNALS = (
     signals.content_object_init,
     signals.article_generator_preread,
     signals.article_generator_context,
+    signals.article_generator_pretaxonomy,
 )
 
 
