@@ -7,14 +7,17 @@ checks as the demo content."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import re
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from jinja2 import DictLoader, Environment, Template
@@ -34,7 +37,12 @@ from watersite.bench.corpus import edit_one_item, templates, write_baseline, wri
 from watersite.build import ROOT, build, check, load_settings
 from watersite.errors import ContentError, ContentErrors
 from watersite.plugins import search_index
-from watersite.plugins.parallel_render import DeferredWriter, import_macros_quickly
+from watersite.plugins.parallel_render import (
+    DeferredWriter,
+    import_macros_quickly,
+    learn_items_early,
+)
+from watersite.plugins.parallel_render.keys import PageKeys
 from watersite.plugins.search_index.merge import read_cbor
 from watersite.plugins.search_index.service import PagefindService
 
@@ -125,6 +133,30 @@ def test_worker_renders_write_every_page(tmp_path: Path, monkeypatch: pytest.Mon
     deferred_writer(tmp_path, pages).render_deferred()
     for i in range(7):
         assert (tmp_path / f"p{i}/index.html").read_text(encoding="utf-8") == f"第 {i} 页 水务"
+
+
+def test_items_digested_early_count_only_if_they_are_the_items_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Digests learnt when the generators were done are used only for the very
+    items the pages are rendered with; other items are digested again."""
+    learnt: list[list[str]] = []
+    learn = PageKeys.learn_items
+
+    def learning(self: PageKeys, items: list[Any], workers: int | None) -> Callable[[], None]:
+        learnt.append([item.title for item in items])
+        return learn(self, items, workers)
+
+    monkeypatch.setattr(PageKeys, "learn_items", learning)
+    final = [SimpleNamespace(title=t, url=f"{t}/", save_as=f"{t}/index.html") for t in "ab"]
+    for rendered, expected in ((final, ["ab"]), ([final[0], copy.copy(final[1])], ["ab", "ab"])):
+        learnt.clear()
+        writer = deferred_writer(tmp_path, {"p/index.html": "{{ who }}"})
+        generator = SimpleNamespace(settings=writer.settings, context={"articles": final})
+        learn_items_early([generator])  # type: ignore[list-item]
+        writer.requests[0][0][2]["articles"] = rendered
+        writer.render_deferred()
+        assert ["".join(titles) for titles in learnt] == expected
 
 
 def _collecting(_: int) -> bool:

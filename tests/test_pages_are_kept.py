@@ -21,6 +21,8 @@ from pelican.contents import Article
 
 from tests.conftest import FIXED_NOW, FIXTURE_CONTENT, tree_digests
 from watersite.build import ROOT, build, load_settings
+from watersite.plugins.parallel_render import DeferredWriter
+from watersite.plugins.parallel_render.keys import PageKeys
 
 ARTICLE = "news/group/2024/second-article.md"
 ARTICLE_PAGE = "news/group/2024/second-article/index.html"
@@ -190,6 +192,29 @@ def test_a_link_whose_target_moved_equals_a_clean_build(site: Site) -> None:
     site.build()
     site.edit("news/industry/standard-news.md", "title:", "slug: new-standard\ntitle:")
     assert site.build() == site.clean_build()
+
+
+def test_the_items_are_digested_once_a_build_before_any_page_is_written(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page keys' item digests start once the items are final, while the
+    generators write; the pages' writer does not wait to start them."""
+    events: list[str] = []
+    learn, make_writer = PageKeys.learn_items, DeferredWriter.__init__
+
+    def learning(self: PageKeys, items: list[Any], workers: int | None) -> Callable[[], None]:
+        events.append(f"learn {len(items)}")
+        return learn(self, items, workers)
+
+    def making(self: DeferredWriter, *args: Any, **kwargs: Any) -> None:
+        events.append("writer")
+        make_writer(self, *args, **kwargs)
+
+    monkeypatch.setattr(PageKeys, "learn_items", learning)
+    monkeypatch.setattr(DeferredWriter, "__init__", making)
+    site.build()
+    assert len(events) == 2 and events[0].startswith("learn ") and events[1] == "writer"
+    assert int(events[0].split()[1]) > 20
 
 
 def _listening(content: Any) -> None:

@@ -78,18 +78,39 @@ def in_background(
     With `setting` 1 (a serial build) the items are done here, when asked for."""
     if setting == 1 or not items:
         return lambda: [function(item) for item in items]
-    _work[:] = [lambda index, count: [function(item) for item in items]]
+    shares = _start_shares(lambda index, count: [function(item) for item in items], 1)
+    return lambda: list(shares()[0])
+
+
+def map_in_background(
+    function: Callable[[Item], T], items: Sequence[Item], setting: int | None
+) -> Callable[[], list[T]]:
+    """`map_items`, in workers forked now while this process goes on; call what
+    is returned for the results, in item order (it waits). Where forking would
+    not pay, the items are done here, when asked for."""
+
+    share = _share_of(function, items)
+    workers = worker_count(setting, len(items))
+    if workers == 1:
+        return lambda: share(0, 1)
+    shares = _start_shares(share, workers)
+    return lambda: _in_item_order(shares(), len(items))
+
+
+def _start_shares(work: Callable[[int, int], T], workers: int) -> Callable[[], list[T]]:
+    """`run_shares`, in workers forked now; call what is returned for the results."""
+    _work[:] = [work]
     try:
-        pool = multiprocessing.get_context("fork").Pool(1)  # forks now, with `_work`
+        pool = multiprocessing.get_context("fork").Pool(workers)  # forks now, with `_work`
     finally:
         _work.clear()
-    pending = pool.map_async(_run_share, [(0, 1)])
+    pending = pool.map_async(_run_share, [(index, workers) for index in range(workers)])
     # A build that fails before asking leaves nothing running once it is collected.
     ending = weakref.finalize(pending, pool.terminate)
 
     def results() -> list[T]:
         try:
-            return list(pending.get()[0])
+            return list(pending.get())
         finally:
             ending()
 
@@ -105,11 +126,21 @@ def map_items(
     """`function(item)` for every item, in item order; in forked workers where that pays
     (`setting` and `jobs_per_worker` as in `worker_count`: fewer for heavier jobs)."""
 
-    def share(index: int, count: int) -> list[T]:
-        return [function(item) for item in items[index::count]]
-
+    share = _share_of(function, items)
     shares = run_shares(share, worker_count(setting, len(items), jobs_per_worker))
-    return [shares[i % len(shares)][i // len(shares)] for i in range(len(items))]
+    return _in_item_order(shares, len(items))
+
+
+def _share_of(
+    function: Callable[[Item], T], items: Sequence[Item]
+) -> Callable[[int, int], list[T]]:
+    """The work of a share: `function` over every `count`-th item from `index` on."""
+    return lambda index, count: [function(item) for item in items[index::count]]
+
+
+def _in_item_order(shares: list[list[T]], count: int) -> list[T]:
+    """The results of `count` items dealt out to shares by `_share_of`, in item order."""
+    return [shares[i % len(shares)][i // len(shares)] for i in range(count)]
 
 
 def map_by_item(

@@ -15,7 +15,9 @@ the output folder at `finalized`.
 
 A page whose inputs are the same as in the last build is not rendered: its
 file is kept from the last output (keys.py says what a page's inputs are,
-last_output.py how the file is kept). Compiled templates are kept too (Jinja's
+last_output.py how the file is kept). The items' digests the keys need are
+made in workers forked as soon as the items are final (`learn_items_early`),
+while the generators write. Compiled templates are kept too (Jinja's
 bytecode cache, keyed by each template's source): every generator has its own
 Jinja environment and compiles the templates it uses again in every build.
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,10 +80,8 @@ class DeferredWriter(Writer):
         output = Path(self.output_path)
         kept = KeptPages(self.settings, output)
         setting = self.settings.get("WATERSITE_RENDER_WORKERS")
-        keys = PageKeys()
-        if self.requests:  # every request's context lists the same items
-            context = self.requests[0][0][2]
-            keys.learn_items([*context.get("articles", ()), *context.get("pages", ())], setting)
+        keys = _page_keys(output, self.requests[0][0][2] if self.requests else {}, setting)
+        if self.requests:
             cache = self.settings.get("WATERSITE_CACHE_DIR")
             templates = (args[1] for args, _ in self.requests)
             keys.learn_templates(templates, Path(cache) if cache else None)
@@ -144,6 +145,41 @@ class DeferredWriter(Writer):
         finally:
             root.handlers = saved
         return outcome
+
+
+#: Output folder -> the page keys of its build, the items they are learning, and
+#: how to take those in (see `learn_items_early`).
+_learning: dict[Path, tuple[PageKeys, list[Any], Callable[[], None]]] = {}
+
+
+def learn_items_early(generators: list[Generator]) -> None:
+    """Start digesting the items for the page keys: Pelican sends this once every
+    generator has made its context (the items are final) and before any writes,
+    so the generators write their pages while the workers digest."""
+    settings = generators[0].settings
+    items = _items_of(generators[0].context)
+    keys = PageKeys()
+    take_in = keys.learn_items(items, settings.get("WATERSITE_RENDER_WORKERS"))
+    _learning[Path(settings["OUTPUT_PATH"])] = (keys, items, take_in)
+
+
+def _page_keys(output: Path, context: dict[str, Any], setting: int | None) -> PageKeys:
+    """Page keys that know the digests of the items in `context` (every request's
+    context lists the same items): learnt early if those are the items learnt."""
+    items = _items_of(context)
+    early = _learning.pop(output, None)
+    if early is not None:
+        keys, learnt, take_in = early
+        take_in()  # waits for the workers, whatever becomes of their digests
+        if len(learnt) == len(items) and all(a is b for a, b in zip(learnt, items, strict=True)):
+            return keys
+    keys = PageKeys()
+    keys.learn_items(items, setting)()
+    return keys
+
+
+def _items_of(context: dict[str, Any]) -> list[Any]:
+    return [*context.get("articles", ()), *context.get("pages", ())]
 
 
 #: A recorded page request: Writer.write_file's arguments, positional and named.
@@ -245,6 +281,7 @@ def register() -> None:
     """Connect to Pelican's signals."""
     signals.generator_init.connect(keep_compiled_templates)
     signals.generator_init.connect(import_macros_quickly)
+    signals.all_generators_finalized.connect(learn_items_early)
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish_deleting)
