@@ -20,6 +20,7 @@ written again; a damaged memo is ignored and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -40,6 +41,7 @@ T = TypeVar("T")
 Lookup = tuple[str, Any, Any]
 
 
+@functools.cache  # the code this process runs: read once, not for each of a build's memos
 def code_digest() -> str:
     """Digest of our code and the pinned libraries: any change redoes everything."""
     digest = hashlib.sha256()
