@@ -32,6 +32,7 @@ from typing import Any
 from watersite import frontmatter
 from watersite.errors import ContentError, ContentFileError
 from watersite.files import check_attachment
+from watersite.folders import walk
 from watersite.images import ImageError, ImagePipeline, ProcessedImage
 from watersite.markdown import BodyRenderer
 from watersite.memo import Lookup, Memo, Rendered, file_digests, key_of
@@ -265,21 +266,22 @@ def _walk(
     markdown_files: list[tuple[PurePosixPath, Section]] = []
     data_files: list[tuple[PurePosixPath, str]] = []
     # Strings, not pathlib, until each file's source: a third of the time otherwise.
-    top = os.path.join(root, "")
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        prefix = os.path.join(dirpath[len(top) :], "").replace(os.sep, "/")
-        for dirname in dirnames:
-            if os.path.islink(os.path.join(dirpath, dirname)):
-                report.add(PurePosixPath(prefix + dirname), 0, "", *_SYMLINK)
-        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
-        for filename in sorted(f for f in filenames if not f.startswith(".")):
-            source = PurePosixPath(prefix + filename)
-            if os.path.islink(os.path.join(dirpath, filename)):
+    for prefix, folders, files in walk(root):
+        folders[:] = sorted((f for f in folders if not f.name.startswith(".")), key=_name)
+        for folder in folders:
+            if folder.is_symlink():
+                report.add(PurePosixPath(prefix + folder.name), 0, "", *_SYMLINK)
+        for file in sorted((f for f in files if not f.name.startswith(".")), key=_name):
+            source = PurePosixPath(prefix + file.name)
+            if file.is_symlink():
                 report.add(source, 0, "", *_SYMLINK)
                 continue
             _classify(source, markdown_files, data_files, catalog, report)
     return markdown_files, data_files
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 _SYMLINK = (
@@ -427,11 +429,9 @@ def _reading_salt(catalog: Catalog, report: _Reporter) -> str:
     """What reading any file depends on besides its own bytes: the policy, how
     files are named in messages, and every path under content/ (validation
     checks that the files an item names exist)."""
-    paths = [
-        os.path.join(folder, name)
-        for folder, _, names in sorted(os.walk(catalog.root))
-        for name in sorted(names)
-    ]
+    paths = sorted(
+        prefix + entry.name for prefix, _, files in walk(catalog.root) for entry in files
+    )
     return key_of(catalog.policy.model_dump_json(), report.prefix, *paths)
 
 

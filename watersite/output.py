@@ -11,11 +11,11 @@ plugins know it by its digest, or read it themselves.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from watersite.folders import walk
 from watersite.memo import inspect_files
 
 #: Settings key: the page checks of this build, by name.
@@ -39,14 +39,12 @@ def add_page_check(settings: dict[str, Any], name: str, check: PageCheck) -> Non
 
 def html_pages(output: Path) -> list[str]:
     """Every HTML file under `output`, as sorted POSIX paths relative to it."""
-    # os.walk, not Path.rglob, and no os.path.relpath: each a third of a second
-    # over 11,000 page folders.
-    pages = []
-    top = os.path.join(output, "")
-    for folder, _, names in os.walk(top):
-        prefix = os.path.join(folder[len(top) :], "").replace(os.sep, "/")
-        pages.extend(prefix + name for name in names if name.endswith(".html"))
-    return sorted(pages)
+    return sorted(
+        prefix + entry.name
+        for prefix, _, entries in walk(output)
+        for entry in entries
+        if entry.name.endswith(".html")
+    )
 
 
 @dataclass(frozen=True)
