@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from pelican.contents import Article
 
 from tests.conftest import FIXED_NOW, FIXTURE_CONTENT, tree_digests
 from watersite.build import ROOT, build, load_settings
+from watersite.plugins.contract import kept_articles
 from watersite.plugins.parallel_render import DeferredWriter
 from watersite.plugins.parallel_render.keys import PageKeys
 
@@ -185,6 +187,25 @@ def test_a_rebuild_makes_pelican_articles_only_for_what_changed(
     finally:
         signals.content_object_init.disconnect(_listening)
     assert sorted(made) == every, "a plugin listening as articles are made gets every one"
+
+
+def test_each_article_key_is_made_once_a_build(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key digests the article's HTML: made when Pelican asks for a kept article,
+    not again when it notes the article it made instead."""
+    made: Counter[str] = Counter()
+    make = kept_articles.article_key
+
+    def counting(path: str, entry: Any) -> str:
+        made[path] += 1
+        return make(path, entry)
+
+    monkeypatch.setattr(kept_articles, "article_key", counting)
+    site.build()
+    assert made and set(made.values()) == {1}
+    made.clear()
+    change_title(site)
+    site.build()
+    assert made and set(made.values()) == {1}
 
 
 def test_a_link_whose_target_moved_equals_a_clean_build(site: Site) -> None:
