@@ -10,9 +10,11 @@ from __future__ import annotations
 import copy
 import gc
 import logging
+import multiprocessing
 import re
 import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -157,6 +159,24 @@ def test_items_digested_early_count_only_if_they_are_the_items_rendered(
         writer.requests[0][0][2]["articles"] = rendered
         writer.render_deferred()
         assert ["".join(titles) for titles in learnt] == expected
+
+
+def _double(number: int) -> int:
+    return 2 * number
+
+
+def test_background_workers_end_once_their_shares_are_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not when asked for the results: a build that fails before asking leaves
+    no process waiting."""
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    results = workers.map_in_background(_double, range(7), 2)
+    deadline = time.monotonic() + 60
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
+    assert results() == [0, 2, 4, 6, 8, 10, 12]
 
 
 def _collecting(_: int) -> bool:

@@ -105,7 +105,7 @@ def _start_shares(work: Callable[[int, int], T], workers: int) -> Callable[[], l
     finally:
         _work.clear()
     pending = pool.map_async(_run_share, [(index, workers) for index in range(workers)])
-    # A build that fails before asking leaves nothing running once it is collected.
+    pool.close()  # each worker ends once its share is done, asked for or not
     ending = weakref.finalize(pending, pool.terminate)
 
     def results() -> list[T]:
