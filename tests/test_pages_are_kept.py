@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +26,12 @@ from watersite.build import ROOT, build, load_settings
 from watersite.plugins.contract import kept_articles
 from watersite.plugins.parallel_render import DeferredWriter
 from watersite.plugins.parallel_render.keys import PageKeys
+from watersite.plugins.parallel_render.last_output import (
+    KeptPages,
+    delete_set_aside,
+    finish_deleting,
+    set_aside,
+)
 
 ARTICLE = "news/group/2024/second-article.md"
 ARTICLE_PAGE = "news/group/2024/second-article/index.html"
@@ -247,6 +254,34 @@ def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site: Site) -> N
     page = site.folder / "output" / UNRELATED_PAGE
     page.write_text("改过的页面", encoding="utf-8")
     assert site.build() == first
+
+
+def test_kept_pages_go_back_whole_folders_or_linked_where_the_folder_is_taken(
+    tmp_path: Path,
+) -> None:
+    """A page alone in its folder goes back with the folder; where the new output
+    has that folder already (a page under it went back first), the page is linked."""
+    output = tmp_path / "output"
+    pages = {"x/y/index.html": "里页", "x/index.html": "外页", "z/index.html": "另一页"}
+    for name, text in pages.items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        (output / name).write_text(text, encoding="utf-8")
+    (output / "z/qr.png").write_bytes(b"png")  # not the page's alone: linked, not moved
+    settings = {"WATERSITE_CACHE_DIR": str(tmp_path / "cache")}
+    last = KeptPages(settings, output)
+    last.save({name: written for name in pages if (written := last.written(name, name))})
+    pelican = SimpleNamespace(
+        output_path=str(output), path=str(tmp_path), delete_outputdir=True, output_retention=[]
+    )
+    set_aside(pelican)
+    output.mkdir()
+    kept = KeptPages(settings, output)
+    for name in pages:  # the inner page first
+        assert kept.keep(name, name) is not None, name
+    assert {n: (output / n).read_text(encoding="utf-8") for n in pages} == pages
+    assert not (output / "z/qr.png").exists()
+    delete_set_aside(output)
+    finish_deleting(pelican)
 
 
 def test_an_unchanged_rebuild_in_another_process_renders_no_page(tmp_path: Path) -> None:
