@@ -120,3 +120,10 @@ def test_a_dataclass_that_pickles_itself_is_taken_apart_its_own_way() -> None:
     root.children.append(child)  # a cycle, which its own way leaves out
     assert digest(child) == digest(Node("child"))
     assert all_differ(child, root)
+
+
+def test_a_value_that_cannot_be_digested_leaves_later_digests_as_they_were() -> None:
+    before = digest({"title": ["停水", 1]})
+    with pytest.raises(UnkeyableError):
+        digest({"title": ["停水", lambda: None]})  # pickle refuses it midway
+    assert digest({"title": ["停水", 1]}) == before
