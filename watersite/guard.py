@@ -156,9 +156,7 @@ class Verdicts:
         return True
 
     def _clean(self, markup: bytes) -> bool:
-        if _FORBIDDEN_ELEMENT.search(markup) or _META_REFRESH.search(markup):
-            return False
-        if not all(map(_SEARCH_FORM.fullmatch, _FORM.findall(markup))):
+        if next(_markup_problems(markup), None) is not None:
             return False
         tags = set(_TAG.findall(markup))
         self.judge(tags)
@@ -221,25 +219,30 @@ def scan_page(
             )
     if verdicts.all_clean(data):
         return
-    for match in _FORBIDDEN_ELEMENT.finditer(data):
+    for zh, en in _markup_problems(data):
+        yield Finding(page, zh, en)
+    for zh, en in verdicts.tag_problems_on(data):
+        yield Finding(page, zh, en)
+
+
+def _markup_problems(markup: bytes) -> Iterator[tuple[str, str]]:
+    """What the checks of elements (all but scripts' and tags') find in `markup`:
+    the whole scan's findings, and whether a page's new pieces are clean."""
+    for match in _FORBIDDEN_ELEMENT.finditer(markup):
         name = _text(match.group(1))
-        yield Finding(
-            page,
+        yield (
             f"页面含有不允许的元素 <{name}>（可能用于嵌入外部内容或隐藏链接）。",
             f"The page has a forbidden <{name}> element.",
         )
-    for attributes in _FORM.findall(data):
+    for attributes in _FORM.findall(markup):
         if not _SEARCH_FORM.fullmatch(attributes):
             form = _text(b"<form" + attributes + b">")
-            yield Finding(
-                page,
+            yield (
                 f"页面含有表单，只允许站内搜索框：{_clip(form)}",
                 f"The page has a form that is not the site search: {_clip(_text(attributes))}",
             )
-    if _META_REFRESH.search(data):
-        yield Finding(page, "页面含有自动跳转（meta refresh）。", "The page has a meta refresh.")
-    for zh, en in verdicts.tag_problems_on(data):
-        yield Finding(page, zh, en)
+    if _META_REFRESH.search(markup):
+        yield "页面含有自动跳转（meta refresh）。", "The page has a meta refresh."
 
 
 def _text(markup: bytes) -> str:
