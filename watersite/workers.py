@@ -62,12 +62,7 @@ def run_shares(work: Callable[[int, int], T], workers: int) -> list[T]:
     """`work(index, workers)` for each index, in forked workers (or here, if one)."""
     if workers <= 1:
         return [work(0, 1)]
-    _work[:] = [work]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run_share, [(index, workers) for index in range(workers)])
-    finally:
-        _work.clear()
+    return _start_shares(work, workers)()
 
 
 def in_background(
@@ -78,8 +73,8 @@ def in_background(
     With `setting` 1 (a serial build) the items are done here, when asked for."""
     if setting == 1 or not items:
         return lambda: [function(item) for item in items]
-    shares = _start_shares(lambda index, count: [function(item) for item in items], 1)
-    return lambda: list(shares()[0])
+    shares = _start_shares(_share_of(function, items), 1)
+    return lambda: shares()[0]
 
 
 def map_in_background(
@@ -88,7 +83,6 @@ def map_in_background(
     """`map_items`, in workers forked now while this process goes on; call what
     is returned for the results, in item order (it waits). Where forking would
     not pay, the items are done here, when asked for."""
-
     share = _share_of(function, items)
     workers = worker_count(setting, len(items))
     if workers == 1:
