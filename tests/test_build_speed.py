@@ -33,6 +33,7 @@ from tests.conftest import (
     run,
     tree_digests,
 )
+from watersite import output as output_module
 from watersite import workers
 from watersite.bench import buildspeed
 from watersite.bench.corpus import edit_one_item, templates, write_baseline, write_corpus
@@ -69,15 +70,31 @@ def test_parallel_and_incremental_builds_equal_a_clean_serial_build(tmp_path: Pa
     assert len(serial) > 300
 
 
-def test_a_rebuild_replaces_the_last_output_whole(fixture_site: Path, tmp_path: Path) -> None:
-    """The last output is deleted in the background: nothing of it is left."""
+@pytest.mark.parametrize(
+    "lister",
+    [output_module._LIST_FILES, ["false"], ["no-such-lister"]],
+    ids=["find", "a failing listing", "no lister"],
+)
+def test_a_rebuild_deletes_every_file_it_did_not_write(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lister: list[str]
+) -> None:
+    """Files of the last output this build did not write are deleted, and folders
+    left with nothing: the output is what a clean build makes. Listed as the build
+    starts, or at its end if that fails."""
+    monkeypatch.setattr(output_module, "_LIST_FILES", lister)
     output = tmp_path / "output"
     shutil.copytree(fixture_site, output)
-    (output / "news/old-page").mkdir()
-    (output / "news/old-page/index.html").write_text("旧页面", encoding="utf-8")
-    (tmp_path / ".old-output-output-1").mkdir()  # left by a killed build
+    (output / "news/old-page/old").mkdir(parents=True)
+    (output / "news/old-page/old/index.html").write_text("旧页面", encoding="utf-8")
+    (output / "news/old-page/old.png").write_bytes(b"png")
+    (output / "news/old.txt").write_text("旧文件", encoding="utf-8")
+    (output / "old.html").write_text("旧页面", encoding="utf-8")
     build_into(FIXTURE_CONTENT, output)
     assert tree_digests(output) == tree_digests(fixture_site)
+    folders = sorted(p.relative_to(output) for p in output.rglob("*") if p.is_dir())
+    assert folders == sorted(
+        p.relative_to(fixture_site) for p in fixture_site.rglob("*") if p.is_dir()
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 

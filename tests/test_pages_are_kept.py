@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from jinja2.exceptions import UndefinedError
 from pelican import signals
 from pelican.contents import Article
 
@@ -26,12 +26,6 @@ from watersite.build import ROOT, build, load_settings
 from watersite.plugins.contract import kept_articles
 from watersite.plugins.parallel_render import DeferredWriter
 from watersite.plugins.parallel_render.keys import PageKeys
-from watersite.plugins.parallel_render.last_output import (
-    KeptPages,
-    delete_set_aside,
-    finish_deleting,
-    set_aside,
-)
 
 ARTICLE = "news/group/2024/second-article.md"
 ARTICLE_PAGE = "news/group/2024/second-article/index.html"
@@ -69,10 +63,16 @@ class Site:
         assert old in text
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    def files(self) -> dict[str, int]:
-        """Each page's inode: a kept page is the last build's very file."""
+    def files(self) -> dict[str, tuple[int, int]]:
+        """Each page's inode and modification time: a kept page is the last build's
+        very file, as it was."""
         output = self.folder / "output"
-        return {p.relative_to(output).as_posix(): p.stat().st_ino for p in output.rglob("*.html")}
+        return {p.relative_to(output).as_posix(): _written(p) for p in output.rglob("*.html")}
+
+
+def _written(file: Path) -> tuple[int, int]:
+    found = file.stat()
+    return found.st_ino, found.st_mtime_ns
 
 
 @pytest.fixture
@@ -256,32 +256,20 @@ def test_a_page_changed_by_hand_in_the_output_is_rendered_again(site: Site) -> N
     assert site.build() == first
 
 
-def test_kept_pages_go_back_whole_folders_or_linked_where_the_folder_is_taken(
-    tmp_path: Path,
-) -> None:
-    """A page alone in its folder goes back with the folder; where the new output
-    has that folder already (a page under it went back first), the page is linked."""
-    output = tmp_path / "output"
-    pages = {"x/y/index.html": "里页", "x/index.html": "外页", "z/index.html": "另一页"}
-    for name, text in pages.items():
-        (output / name).parent.mkdir(parents=True, exist_ok=True)
-        (output / name).write_text(text, encoding="utf-8")
-    (output / "z/qr.png").write_bytes(b"png")  # not the page's alone: linked, not moved
-    settings = {"WATERSITE_CACHE_DIR": str(tmp_path / "cache")}
-    last = KeptPages(settings, output)
-    last.save({name: written for name in pages if (written := last.written(name, name))})
-    pelican = SimpleNamespace(
-        output_path=str(output), path=str(tmp_path), delete_outputdir=True, output_retention=[]
-    )
-    set_aside(pelican)
-    output.mkdir()
-    kept = KeptPages(settings, output)
-    for name in pages:  # the inner page first
-        assert kept.keep(name, name) is not None, name
-    assert {n: (output / n).read_text(encoding="utf-8") for n in pages} == pages
-    assert not (output / "z/qr.png").exists()
-    delete_set_aside(output)
-    finish_deleting(pelican)
+def test_a_rebuild_after_a_failed_one_equals_a_clean_build(site: Site) -> None:
+    """A build that fails while writing leaves the output half written; the next
+    one deletes what it did not write."""
+    site.build()
+    change_a_template(site)
+    item = site.folder / "theme/templates/item.html"
+    working = item.read_text(encoding="utf-8")
+    broken = '<h1 class="sw-item__title">{{ no_such.value }}'
+    item.write_text(working.replace('<h1 class="sw-item__title">', broken), encoding="utf-8")
+    delete_item(site)
+    with pytest.raises((UndefinedError, RuntimeError), match="no_such"):  # here or in a worker
+        site.build()
+    item.write_text(working, encoding="utf-8")
+    assert site.build() == site.clean_build()
 
 
 def test_an_unchanged_rebuild_in_another_process_renders_no_page(tmp_path: Path) -> None:
@@ -302,7 +290,7 @@ def test_an_unchanged_rebuild_in_another_process_renders_no_page(tmp_path: Path)
             check=True,
             capture_output=True,
         )
-        inodes.append({p: p.stat().st_ino for p in output.rglob("*.html")})
+        inodes.append({p: _written(p) for p in output.rglob("*.html")})
     assert inodes[0] == inodes[1]
     assert len(inodes[1]) > 50
 

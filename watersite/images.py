@@ -215,14 +215,16 @@ class ImagePipeline:
             ) from None
         return _bare(upright)
 
-    def publish(self, image: ProcessedImage, output: Path) -> None:
-        """Copy an image's processed files from the cache into the output folder."""
+    def publish(self, image: ProcessedImage, output: Path) -> list[str]:
+        """Copy an image's processed files from the cache into the output folder;
+        the files' paths there."""
         folder = self._folder(image.digest)
         target = output / image.main.path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / "main", target)
         for variant in image.webp:
             shutil.copyfile(folder / f"{variant.width}.webp", output / variant.path)
+        return [image.main.path, *(variant.path for variant in image.webp)]
 
 
 def _bare(image: Image.Image) -> Image.Image:

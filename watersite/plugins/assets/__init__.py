@@ -22,6 +22,8 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+from watersite.output import wrote
+
 BUNDLE_DIR = "theme"
 HASH_LENGTH = 12
 #: Bundle name -> (folder under theme/assets, extension, file name stem).
@@ -61,9 +63,11 @@ class AssetsGenerator(Generator):
         (output / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
         for name, data in self.bundles.values():
             (output / BUNDLE_DIR / name).write_bytes(data)
+            wrote(output, [output / BUNDLE_DIR / name])
         for path in sorted((Path(self.theme) / "static").iterdir()):
             if path.is_file():
                 shutil.copyfile(path, output / path.name)
+                wrote(output, [path.name])
 
 
 def get_generators(pelican: Any) -> type[Generator]:

@@ -26,6 +26,7 @@ from pelican.readers import BaseReader
 from watersite.catalog import PREVIEW_LABELS, WITHDRAWN, Catalog, Entry, build_catalog
 from watersite.clock import build_now
 from watersite.errors import ContentError, ContentErrors
+from watersite.output import wrote
 from watersite.sections import Kind
 
 CATALOG = "WATERSITE_CATALOG"
@@ -143,6 +144,12 @@ def register_reader(readers: Any) -> None:
     readers.reader_classes["md"] = CatalogReader
 
 
+def note_attachments(generator: Any) -> None:
+    """The attachments Pelican's static generator is about to copy are written
+    by this build (watersite/output.py)."""
+    wrote(generator.output_path, [static.save_as for static in generator.staticfiles])
+
+
 def check_nothing_dropped(generators: list[Any]) -> None:
     """Every published entry must have become a Pelican article or page."""
     settings = generators[0].settings
@@ -198,5 +205,6 @@ def register() -> None:
     signals.readers_init.connect(register_reader)
     signals.article_generator_init.connect(keep_articles)
     signals.all_generators_finalized.connect(check_nothing_dropped)
+    signals.static_generator_finalized.connect(note_attachments)
     signals.finalized.connect(check_no_errors_logged)
     signals.finalized.connect(finish_saving)

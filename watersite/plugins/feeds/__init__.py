@@ -33,6 +33,7 @@ from pelican.generators import Generator
 
 from watersite.clock import SITE_TIMEZONE
 from watersite.memo import Memo, key_of
+from watersite.output import wrote
 from watersite.plugins.section_pages import GROUP_LISTINGS
 from watersite.sections import BY_PATH, SITE, Kind, Section
 from watersite.workers import map_by_item
@@ -123,6 +124,7 @@ class FeedsGenerator(Generator):
         (output / "robots.txt").write_text(
             f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
         )
+        wrote(output, ["sitemap.xml", "robots.txt"])
 
     def _write_calendars(self, calendars: dict[str, tuple[str, list[EventFields]]]) -> None:
         """Write each calendar; one with the same events as in the last build is
@@ -145,6 +147,7 @@ class FeedsGenerator(Generator):
         for path, key in keys.items():
             now[key] = made_now[path] if path in made_now else made.last[key]
             (Path(self.output_path) / path).write_bytes(now[key])
+            wrote(self.output_path, [path])
         made.save(now)
 
     def _write_feed(self, path: Path, section: Section, items: list[Any], base: str) -> None:
@@ -173,6 +176,7 @@ class FeedsGenerator(Generator):
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as handle:
             feed.write(handle, "utf-8")
+        wrote(self.output_path, [path])
 
     def _sitemap(self, listed: list[Any], base: str) -> str:
         newest: dict[str, datetime] = {}

@@ -21,6 +21,7 @@ from pelican.generators import Generator
 from watersite.catalog import display_name
 from watersite.errors import ContentError, ContentErrors
 from watersite.images import ImageError, ProcessedImage
+from watersite.output import wrote
 from watersite.plugins.contract import catalog_of
 from watersite.workers import in_background
 
@@ -63,7 +64,7 @@ class ImagesGenerator(Generator):
         pipeline = catalog.pipeline
         assert pipeline is not None
         for image in self.images:
-            pipeline.publish(image, Path(self.output_path))
+            wrote(self.output_path, pipeline.publish(image, Path(self.output_path)))
 
 
 def get_generators(pelican: Any) -> type[Generator]:

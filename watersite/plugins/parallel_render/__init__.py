@@ -14,8 +14,10 @@ and content errors or crashes are raised in the parent. Nothing listens to
 the output folder at `finalized`.
 
 A page whose inputs are the same as in the last build is not rendered: its
-file is kept from the last output (keys.py says what a page's inputs are,
-last_output.py how the file is kept). The items' digests the keys need are
+file is kept in the output, which is updated in place (keys.py says what a
+page's inputs are, last_output.py how the file is kept; every page file written
+or kept is noted, as the output's other files are deleted at `finalized`:
+watersite/output.py). The items' digests the keys need are
 made in workers forked as soon as the items are final (`learn_items_early`),
 while the generators write. Compiled templates are kept too (Jinja's
 bytecode cache, keyed by each template's source): every generator has its own
@@ -39,15 +41,11 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.writers import Writer
 
+from watersite.deleting import wait_for_deletions
 from watersite.errors import ContentErrors
+from watersite.output import files_of_build, wrote
 from watersite.plugins.parallel_render.keys import PageKeys
-from watersite.plugins.parallel_render.last_output import (
-    KeptPages,
-    Written,
-    delete_set_aside,
-    finish_deleting,
-    set_aside,
-)
+from watersite.plugins.parallel_render.last_output import KeptPages, Written, take_over_cleaning
 from watersite.workers import run_shares, worker_count
 
 log = logging.getLogger(__name__)
@@ -94,7 +92,7 @@ class DeferredWriter(Writer):
                 _replay(outcome)
                 pages.add(outcome.pages)
         kept.save(pages.written)
-        delete_set_aside(output)
+        wrote(output, pages.files)
         log.info(
             "页面：生成 %d 个，沿用上次的 %d 个 / Pages: %d rendered, %d kept from the last build",
             *(pages.rendered, pages.kept) * 2,
@@ -115,8 +113,10 @@ class DeferredWriter(Writer):
                 written = kept.written(key, name) if key is not None else None
             else:
                 pages.kept += 1
+                pages.files.append(name)
             if written is not None and key is not None:
                 pages.written[key] = written
+        pages.files += self._written_files  # rendered: one request may write several
         return pages
 
     def _key(self, keys: PageKeys, request: Request) -> str | None:
@@ -188,16 +188,19 @@ Request = tuple[tuple[Any, ...], dict[str, Any]]
 
 @dataclass
 class _Pages:
-    """The pages one share wrote: how many rendered and kept, and their files by key."""
+    """The pages one share wrote: how many rendered and kept, their files by key,
+    and every file rendered or kept."""
 
     rendered: int = 0
     kept: int = 0
     written: dict[str, Written] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
 
     def add(self, other: _Pages) -> None:
         self.rendered += other.rendered
         self.kept += other.kept
         self.written.update(other.written)
+        self.files += other.files
 
 
 class _Outcome:
@@ -242,8 +245,15 @@ def get_writer(pelican: Any) -> type[Writer]:
 
 def get_generators(pelican: Any) -> type[Generator]:
     """The generator that renders, after all generators that write pages."""
-    set_aside(pelican)
+    take_over_cleaning(pelican)
     return RenderGenerator
+
+
+def finish_output(pelican: Any) -> None:
+    """Delete what this build did not write in its output (if no plugin reading the
+    output did so already) and wait for every deletion to end."""
+    files_of_build(pelican)
+    wait_for_deletions()
 
 
 def keep_compiled_templates(generator: Generator) -> None:
@@ -284,4 +294,4 @@ def register() -> None:
     signals.all_generators_finalized.connect(learn_items_early)
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
-    signals.finalized.connect(finish_deleting)
+    signals.finalized.connect(finish_output)

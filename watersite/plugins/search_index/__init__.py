@@ -52,8 +52,13 @@ from pelican import signals
 
 from watersite.deleting import delete_in_background, wait_for_deletions
 from watersite.memo import Memo, Signature, key_of, signature
-from watersite.output import BuiltPages, add_page_check, built_pages, pages_of_build
-from watersite.plugins.parallel_render.last_output import set_aside_of
+from watersite.output import (
+    BuiltPages,
+    add_page_check,
+    built_pages,
+    pages_of_build,
+    wait_for_listing,
+)
 from watersite.plugins.search_index.merge import (
     ENTRY,
     MergeState,
@@ -132,7 +137,7 @@ def build_index(
     """
     index = output / INDEX_DIR
     store = cache / "search-index" if cache else None
-    if store is not None:  # an output not set aside: its last index is still here
+    if store is not None:  # not adopted before the build wrote (a build of the index alone)
         adopt_last_index(index, store)
     delete_in_background(index)
     built = built or built_pages(output, workers)
@@ -170,9 +175,9 @@ def build_index(
 
 
 def adopt_last_index(folder: Path, store: Path) -> None:
-    """Move `folder`, the last build's index in the output (or in the output set
-    aside), into the cache as `store/site/<digest of its documents>`, if it is
-    the one this cache wrote, as it was written. Else it is left where it is."""
+    """Move `folder`, the last build's index in the output, into the cache as
+    `store/site/<digest of its documents>`, if it is the one this cache wrote, as
+    it was written. Else it is left where it is."""
     try:
         found = _as_written(folder)
     except OSError:  # no index there
@@ -514,14 +519,16 @@ def start_search_run(pelican: Any) -> None:
         weakref.finalize(pelican, run.close)  # a build that fails before indexing
 
 
-def adopt_set_aside_index(generators: list[Any]) -> None:
-    """Move the last output's index into the cache while it is there: once all
-    content is read, before the pages are written and the last output deleted."""
+def adopt_index_before_writing(generators: list[Any]) -> None:
+    """Move the last output's index into the cache once all content is read,
+    before anything is written: the output's files this build does not write are
+    deleted when all is written (watersite/output.py)."""
     settings = generators[0].settings
     cache = settings.get("WATERSITE_CACHE_DIR")
-    last = set_aside_of(Path(generators[0].output_path))
-    if settings.get("WATERSITE_SEARCH_INDEX", True) and cache and last is not None:
-        adopt_last_index(last / INDEX_DIR, Path(cache) / "search-index")
+    if settings.get("WATERSITE_SEARCH_INDEX", True) and cache:
+        output = Path(generators[0].output_path)
+        wait_for_listing(output)
+        adopt_last_index(output / INDEX_DIR, Path(cache) / "search-index")
 
 
 def index_site(pelican: Any) -> None:
@@ -545,5 +552,5 @@ def index_site(pelican: Any) -> None:
 def register() -> None:
     """Connect to Pelican's signals."""
     signals.initialized.connect(start_search_run)
-    signals.all_generators_finalized.connect(adopt_set_aside_index)
+    signals.all_generators_finalized.connect(adopt_index_before_writing)
     signals.finalized.connect(index_site)

@@ -24,6 +24,7 @@ from pelican.generators import Generator
 from watersite import notices, status
 from watersite.clock import SITE_TIMEZONE
 from watersite.listing import newest_first, paginate
+from watersite.output import wrote
 from watersite.plugins.contract import catalog_of
 from watersite.relations import link_neighbours, link_related
 from watersite.schema import models
@@ -239,6 +240,7 @@ class SectionPagesGenerator(Generator):
                 target = Path(self.output_path) / qr.url.lstrip("/")
                 target.parent.mkdir(parents=True, exist_ok=True)  # pages are written later
                 target.write_bytes(qr.data)
+                wrote(self.output_path, [target])
 
     def _write(
         self,
@@ -411,6 +413,7 @@ class SectionPagesGenerator(Generator):
             path = Path(self.output_path) / section.url / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+            wrote(self.output_path, [path])
             downloads.append(
                 Download(
                     f"/{section.url}{name}",
@@ -450,6 +453,7 @@ class SectionPagesGenerator(Generator):
         path.write_text(
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
+        wrote(self.output_path, [path])
 
     def _write_search(self, writer: Any, section: Section) -> None:
         self._write_search_hints(section)
