@@ -137,10 +137,12 @@ def build_index(
     """
     index = output / INDEX_DIR
     store = cache / "search-index" if cache else None
+    # Listed before the last index is deleted: its folder is renamed next to it
+    # while `rm` empties it, and a listing meeting it there would fail.
+    built = built or built_pages(output, workers)
     if store is not None:  # not adopted before the build wrote (a build of the index alone)
         adopt_last_index(index, store)
     delete_in_background(index)
-    built = built or built_pages(output, workers)
     merges: Memo[MergeState] = Memo(store, "merges", _INDEX_FORMAT)
     # The search documents (10,000 files at archive scale: 0.4 s to delete) are
     # deleted in the background, while the parts are merged where they are cached.
