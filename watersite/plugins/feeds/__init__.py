@@ -109,10 +109,20 @@ class FeedsGenerator(Generator):
         positions: dict[str, list[int]] = defaultdict(list)  # in `listed`, by section
         for position, item in enumerate(listed):
             positions[item.section.path].append(position)
+        cache = self.settings.get("WATERSITE_CACHE_DIR")
+        made: Memo[bytes] = Memo(Path(cache) if cache else None, "feeds", "")
+        now: dict[str, bytes] = {}
         for section in feed_sections():
             found = heapq.merge(*(positions[s.path] for s in section.walk()))
             items = [listed[position] for position in itertools.islice(found, FEED_ITEMS)]
-            self._write_feed(output / section.url / FEED_FILE, section, items, base)
+            fields = self._feed_fields(section, items, base)
+            key = key_of(repr(fields))
+            now[key] = made.last.get(key) or _feed_bytes(*fields)
+            path = output / section.url / FEED_FILE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(now[key])
+            wrote(output, [path])
+        made.save(now)
         host = urlsplit(base).hostname or "localhost"
         self._write_calendars(
             {
@@ -150,33 +160,36 @@ class FeedsGenerator(Generator):
             wrote(self.output_path, [path])
         made.save(now)
 
-    def _write_feed(self, path: Path, section: Section, items: list[Any], base: str) -> None:
+    def _feed_fields(
+        self, section: Section, items: list[Any], base: str
+    ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+        """What the section's feed shows: its own fields and each item's (the
+        arguments of feedgenerator's feed and `add_item`)."""
         organisation = self.settings["ORGANISATION"]
-        feed = _Feed(
-            title=f"{section.title} - {organisation.name}",
-            link=f"{base}/{section.url}",
-            description=f"{organisation.name}{section.title}",
-            feed_url=f"{base}/{section.url}{FEED_FILE}",
-            feed_guid=f"{base}/{section.url}{FEED_FILE}",
-            language="zh-CN",
-            author_name=organisation.name,
-        )
-        for item in items:
-            feed.add_item(
-                title=item.title,
-                link=f"{base}/{item.url}",
-                unique_id=f"{base}/{item.url}",
-                description=item.summary_text,
-                content=absolute_html(item.content, base),
-                pubdate=item.date,
-                updateddate=item.item.updated or item.date,
-                author_name=item.item.author or item.item.source or organisation.name,
-                categories=item.item.tags,
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as handle:
-            feed.write(handle, "utf-8")
-        wrote(self.output_path, [path])
+        feed = {
+            "title": f"{section.title} - {organisation.name}",
+            "link": f"{base}/{section.url}",
+            "description": f"{organisation.name}{section.title}",
+            "feed_url": f"{base}/{section.url}{FEED_FILE}",
+            "feed_guid": f"{base}/{section.url}{FEED_FILE}",
+            "language": "zh-CN",
+            "author_name": organisation.name,
+        }
+        entries = [
+            {
+                "title": item.title,
+                "link": f"{base}/{item.url}",
+                "unique_id": f"{base}/{item.url}",
+                "description": item.summary_text,
+                "content": absolute_html(item.content, base),
+                "pubdate": item.date,
+                "updateddate": item.item.updated or item.date,
+                "author_name": item.item.author or item.item.source or organisation.name,
+                "categories": item.item.tags,
+            }
+            for item in items
+        ]
+        return feed, entries
 
     def _sitemap(self, listed: list[Any], base: str) -> str:
         newest: dict[str, datetime] = {}
@@ -202,6 +215,15 @@ class FeedsGenerator(Generator):
             lines.append(f"<url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
         lines.append("</urlset>")
         return "\n".join(lines) + "\n"
+
+
+def _feed_bytes(feed: dict[str, str], entries: list[dict[str, Any]]) -> bytes:
+    """An Atom feed of `entries`. Written only where its fields changed since the
+    last build (a memo): feedgenerator takes 0.15 s over a site's 24 feeds."""
+    atom = _Feed(**feed)
+    for entry in entries:
+        atom.add_item(**entry)
+    return atom.writeString("utf-8").encode()
 
 
 #: One calendar event: (property, value) pairs, in the order they are written.
