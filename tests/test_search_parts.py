@@ -353,6 +353,24 @@ def test_parts_hold_a_bounded_amount_of_text_and_a_new_page_changes_few_parts(
     assert len(after) - len(changed) >= len(parts) - 3, "every other part is kept"
 
 
+def test_an_edited_pages_part_holds_about_an_average_parts_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parts stay close to PART_BYTES, so the part an edit indexes again (that of a
+    page picked at random, likelier in a large part) is not much larger than the
+    average part: with cuts equally likely everywhere it held twice as much."""
+    monkeypatch.setattr(search_index, "PART_BYTES", 40_000)
+    documents = [
+        Document(f"news/{n:05d}/index.html", "", 400 + n % 7 * 100, {}) for n in range(40_000)
+    ]
+    sizes = [sum(d.size for d in part) for part in split_into_parts(documents)]
+    average = sum(sizes) / len(sizes)
+    edited = sum(size * size for size in sizes) / sum(sizes)  # weighted by its pages' text
+    assert 40_000 <= average <= 60_000
+    assert edited < 1.25 * average
+    assert max(sizes) < 3.5 * average
+
+
 SORTED_PAGES = {
     "a/index.html": ("9", "", "水厂 九号"),
     "b/index.html": ("10", "", "水厂 十号"),
