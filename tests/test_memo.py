@@ -51,3 +51,18 @@ def test_a_damaged_memo_is_ignored_and_written_again(tmp_path: Path) -> None:
     assert memo.last == {}
     memo.save(results(100))
     assert Memo(tmp_path, "test", "a").last == results(100)
+
+
+def test_results_gone_and_new_rewrite_only_their_files(tmp_path: Path) -> None:
+    Memo(tmp_path, "test", "a").save(results(100))
+    before = files(tmp_path / "test")
+    memo: Memo[str] = Memo(tmp_path, "test", "a")
+    now = dict(memo.last)
+    del now[key_of("7")]
+    now[key_of("新的")] = "新的结果"
+    memo.save(now)
+    after = files(tmp_path / "test")
+    assert 1 <= sum(after[name] != before[name] for name in after) <= 2
+    assert Memo(tmp_path, "test", "a").last == now
+    memo.save(results(100))  # the same memo saved again: what it saved last counts
+    assert Memo(tmp_path, "test", "a").last == results(100)

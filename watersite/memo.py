@@ -79,28 +79,37 @@ class Memo(Generic[T]):
                 self.shards = [{} for _ in range(self.SHARDS)]
                 self.damaged = True
         self.last: dict[str, T] = {k: v for shard in self.shards for k, v in shard.items()}
+        self._saved = self.last  # what the shard files hold, by key
 
     def save(self, results: dict[str, T]) -> None:
         """Keep exactly this build's results (one memo per name: the newest salt)."""
         if self.folder is None:
             return
-        shards: list[dict[str, T]] = [{} for _ in range(self.SHARDS)]
+        # The last shards with what changed: bucketing every key again was most
+        # of saving a memo of 10,000 results after an edit.
+        shards = [dict(shard) for shard in self.shards]
+        changed: set[int] = set()
+        for key in self._saved.keys() - results.keys():
+            changed.add(_shard(key))
+            del shards[_shard(key)][key]
         for key, result in results.items():
-            shards[_shard(key)][key] = result
+            if self._saved.get(key, _NONE) is not result:  # the very object kept: unchanged
+                changed.add(_shard(key))
+                shards[_shard(key)][key] = result
         files = self._files()
         if self.folder.is_dir():
             for path in self.folder.iterdir():
                 if path not in files:  # another salt's, or a partial write
                     path.unlink()
         self.folder.mkdir(parents=True, exist_ok=True)
-        for path, shard, last in zip(files, shards, self.shards, strict=True):
-            kept = shard.keys() == last.keys() and all(shard[k] is last[k] for k in shard)
-            if kept and not self.damaged and (path.is_file() or not shard):
+        for number, (path, shard) in enumerate(zip(files, shards, strict=True)):
+            if number not in changed and not self.damaged and (path.is_file() or not shard):
                 continue
             partial = path.with_suffix(".new")
             partial.write_bytes(pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL))
             partial.rename(path)
         self.shards = shards
+        self._saved = dict(results)
         self.damaged = False
 
     def _files(self) -> list[Path]:
@@ -168,6 +177,9 @@ def inspect_files(
             remembered[name] = last if last == (now, found) else (now, found)
     memo.save(remembered)
     return complete, inspected
+
+
+_NONE = object()  # no result: what no result is
 
 
 def _shard(key: str) -> int:
