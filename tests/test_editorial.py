@@ -228,6 +228,11 @@ def test_sitemap_lists_reachable_pages_only(fixture_site: Path) -> None:
     )
     for absent in ("draft-speech", "main-pipe-result", "withdrawn-notice", "/search/"):
         assert not any(absent in loc for loc in locs), absent
+    for section in ("/", "/news/", "/news/group/"):  # its newest item's, however deep
+        under = [
+            m.text for loc, m in locs.items() if loc.startswith(base + section) and m is not None
+        ]
+        assert locs[base + section].text == max(under), section
 
 
 def test_robots_txt_allows_all_and_names_the_sitemap(fixture_site: Path) -> None:

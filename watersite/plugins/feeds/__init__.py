@@ -192,12 +192,17 @@ class FeedsGenerator(Generator):
         return feed, entries
 
     def _sitemap(self, listed: list[Any], base: str) -> str:
-        newest: dict[str, datetime] = {}
+        newest_own: dict[str, datetime] = {}  # by the path of the items' own section
         entries: list[tuple[str, datetime | None]] = []
         for item in listed:
             modified = item.item.updated or item.date
             entries.append((item.url, modified))
-            for section in [item.section, *item.section.ancestors()]:
+            known = newest_own.get(item.section.path)
+            if known is None or modified > known:
+                newest_own[item.section.path] = modified
+        newest: dict[str, datetime] = {}  # and of each section above them
+        for path, modified in newest_own.items():
+            for section in [BY_PATH[path], *BY_PATH[path].ancestors()]:
                 newest[section.path] = max(newest.get(section.path, modified), modified)
         for page in self.context["pages"]:
             entries.append((page.url, page.item.date))
