@@ -196,6 +196,26 @@ def test_a_rebuild_makes_pelican_articles_only_for_what_changed(
     assert sorted(made) == every, "a plugin listening as articles are made gets every one"
 
 
+def test_kept_articles_are_found_by_the_paths_of_made_ones(site: Site) -> None:
+    """Pelican finds each article by its path (links between items, static files):
+    a kept article is known by the same path as the article Pelican makes."""
+    found: list[dict[str, str]] = []
+
+    def note(generators: list[Any]) -> None:
+        known = generators[0].context["generated_content"]
+        found.append({path: content.source_path for path, content in known.items()})
+
+    signals.all_generators_finalized.connect(note)
+    try:
+        site.build()
+        site.build()
+    finally:
+        signals.all_generators_finalized.disconnect(note)
+    made, kept = found
+    assert ARTICLE in made
+    assert kept == made
+
+
 def test_each_article_key_is_made_once_a_build(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """The key digests the article's HTML: made when Pelican asks for a kept article,
     not again when it notes the article it made instead."""
