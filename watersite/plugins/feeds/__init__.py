@@ -286,9 +286,10 @@ def outage_events(listed: list[Any], base: str, host: str) -> list[EventFields]:
 def tender_events(listed: list[Any], base: str, host: str) -> list[EventFields]:
     """One event per tender project at its bid deadline (the newest one set)."""
     projects: dict[str, Any] = {}
-    for notice in sorted(listed, key=lambda a: (a.date, a.source_path)):
-        fields = vars(notice.item)  # getattr of a missing field raises inside pydantic
-        if fields.get("notice") is not None and fields.get("deadline") is not None:
+    # vars: getattr of a missing field raises inside pydantic
+    notices = [a for a in listed if vars(a.item).get("deadline") is not None]
+    for notice in sorted(notices, key=lambda a: (a.date, a.source_path)):
+        if vars(notice.item).get("notice") is not None:
             projects[notice.item.project_no] = notice
     return [
         (
