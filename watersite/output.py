@@ -166,7 +166,7 @@ def _delete_unwritten(output: Path, files: list[str], written: set[str]) -> None
         above = ("/".join(parts[: depth + 1]) for depth in range(len(parts)))
         folder = next((f for f in above if f not in holding), None)
         if folder is None:
-            os.unlink(output / file)
+            (output / file).unlink(missing_ok=True)  # moved away by the build, say
         else:
             delete_in_background(output / folder)
             doomed = folder + "/"
