@@ -4,9 +4,12 @@ trusting it."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from watersite.memo import Memo, key_of
+import pytest
+
+from watersite.memo import Memo, code_digest, key_of
 
 
 def results(count: int) -> dict[str, str]:
@@ -25,6 +28,20 @@ def test_a_memo_gives_back_the_last_results_under_the_same_salt(tmp_path: Path) 
     Memo(tmp_path, "test", "b").save(results(3))
     assert Memo(tmp_path, "test", "a").last == {}, "one salt is kept: the newest"
     assert Memo(tmp_path, "test", "b").last == results(3)
+
+
+def test_another_interpreter_does_not_trust_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Memo(tmp_path, "test", "a").save(results(3))
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    code_digest.cache_clear()
+    try:
+        assert Memo(tmp_path, "test", "a").last == {}
+    finally:
+        monkeypatch.undo()
+        code_digest.cache_clear()
+    assert Memo(tmp_path, "test", "a").last == results(3)
 
 
 def test_saving_after_one_change_writes_one_file_again(tmp_path: Path) -> None:

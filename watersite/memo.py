@@ -3,7 +3,7 @@
 Reading the content (entries, bodies), the output guard, page keys, search
 documents, the merged index's state and calendars keep their results here. An
 edit changes one file, and most results stay the same. Results are kept in the
-build cache under a *salt* made of our code, the pinned libraries
+build cache under a *salt* made of our code, the interpreter, the pinned libraries
 (requirements.txt) and everything else the results depend on for all keys alike
 (the safety policy; for reading, the list of files under content/, as
 validation checks that linked files exist), and under each result's own key.
@@ -24,6 +24,7 @@ import functools
 import hashlib
 import os
 import pickle
+import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ Lookup = tuple[str, Any, Any]
 
 @functools.cache  # the code this process runs: read once, not for each of a build's memos
 def code_digest() -> str:
-    """Digest of our code and the pinned libraries: any change redoes everything."""
-    digest = hashlib.sha256()
+    """Digest of our code, the pinned libraries and the interpreter's version: any
+    change redoes everything."""
+    digest = hashlib.sha256(sys.version.encode())
     for path in sorted(_PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     if _REQUIREMENTS.is_file():

@@ -210,6 +210,12 @@ def run(
     return rows
 
 
+def interpreter() -> str:
+    """Which Python ran both systems' builds: how it was built is a large part of
+    their speed (`run` says which one it picks, and why)."""
+    return f"Python {sys.version.split()[0]} ({Path(sys.executable).resolve()})"
+
+
 def table(rows: list[Row]) -> str:
     """The README table: our figures, the baseline's, and the ratios."""
     lines = [

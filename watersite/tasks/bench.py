@@ -56,7 +56,7 @@ def _build_speed(sizes: list[int]) -> list[str]:
         rows = buildspeed.run(
             ROOT / "content", Path(folder), sizes, lambda step: print(step, flush=True)
         )
-    print(buildspeed.table(rows))
+    print(buildspeed.interpreter(), buildspeed.table(rows), sep="\n\n")
     return buildspeed.misses(rows)
 
 
