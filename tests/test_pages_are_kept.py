@@ -216,6 +216,30 @@ def test_kept_articles_are_found_by_the_paths_of_made_ones(site: Site) -> None:
     assert kept == made
 
 
+def test_kept_articles_bring_the_static_links_pelican_found(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican copies the files an article's HTML links to ({static}, {attach}): a
+    kept article brings the links Pelican found when it made it."""
+    monkeypatch.setattr(Article, "get_static_links", lambda self: {f"linked/{self.slug}"})
+    found: list[set[str]] = []
+
+    def note(generator: Any) -> None:
+        links = generator.context["static_links"]
+        found.append({link for link in links if link.startswith("linked/")})
+        links -= found[-1]  # no such files: not for Pelican to look for
+
+    signals.article_generator_finalized.connect(note)
+    try:
+        site.build()
+        site.build()
+    finally:
+        signals.article_generator_finalized.disconnect(note)
+    made, kept = found
+    assert "linked/second-article" in made
+    assert kept == made
+
+
 def test_each_article_key_is_made_once_a_build(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """The key digests the article's HTML: made when Pelican asks for a kept article,
     not again when it notes the article it made instead."""

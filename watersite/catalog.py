@@ -64,6 +64,7 @@ class Entry:
     state: str  # PUBLISHED, DRAFT or SCHEDULED
     body: str = field(repr=False, default="")
     html: str = field(repr=False, default="")
+    html_digest: str = field(repr=False, default="")  # key_of(html)
     summary_text: str = ""
     #: A draft or scheduled item shown in the local preview (`invoke serve`) only.
     preview: bool = False
@@ -681,7 +682,7 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
         current[:] = [entries[index]]
         made.clear()
         html, problems = renderer.render(entries[index].body, PurePosixPath(entries[index].source))
-        return Rendered(html, plain_summary(html), problems, list(made))
+        return Rendered(html, plain_summary(html), problems, list(made), key_of(html))
 
     rendered_now = map_by_item(render, unknown, workers)
     rendered = [
@@ -689,7 +690,7 @@ def _render_bodies(catalog: Catalog, report: _Reporter, workers: int, cache_dir:
     ]
     bodies.save(dict(rendered))
     for entry, (_, body) in zip(entries, rendered, strict=True):
-        entry.html = body.html
+        entry.html, entry.html_digest = body.html, body.digest
         for found in body.problems:
             report.add(
                 entry.source,

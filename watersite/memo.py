@@ -191,12 +191,14 @@ def _shard(key: str) -> int:
 @dataclass
 class Rendered:
     """One body's HTML, its start as plain text (the summary unless one is written),
-    its link problems, and the lookups that shaped them."""
+    its link problems, the lookups that shaped them, and the HTML's digest (made
+    once: digesting 10,000 bodies' HTML again in each build took 0.1 s)."""
 
     html: str
     plain: str
     problems: list[LinkProblem]
     lookups: list[Lookup]
+    digest: str
 
     def still_valid(self, answer: Callable[[str, Any], Any]) -> bool:
         """True if every lookup gets the same answer now."""
