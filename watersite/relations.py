@@ -8,10 +8,15 @@ purges small however popular a tag is.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+from watersite.memo import Memo
 
 RELATED_COUNT = 4
 
@@ -22,6 +27,23 @@ def link_neighbours(sections: Iterable[Sequence[Any]]) -> None:
         for index, item in enumerate(items):
             item.newer = items[index - 1] if index > 0 else None
             item.older = items[index + 1] if index + 1 < len(items) else None
+
+
+def link_related_remembered(items: Sequence[Any], cache_dir: Path | None) -> None:
+    """`link_related`, the result kept in `cache_dir` under what it depends on: the
+    items' order, tags and sections, which most edits leave as they were (finding
+    them again took 0.25 s at 10,000 items)."""
+    shape = [(item.source_path, item.item.tags, item.section.path) for item in items]
+    key = hashlib.sha256(pickle.dumps(shape, protocol=5)).hexdigest()
+    memo: Memo[list[list[str]]] = Memo(cache_dir, "related", str(RELATED_COUNT))
+    last = memo.last.get(key)
+    if last is None:
+        link_related(items)
+        memo.save({key: [[other.source_path for other in item.related] for item in items]})
+        return
+    by_path = {item.source_path: item for item in items}
+    for item, related in zip(items, last, strict=True):
+        item.related = [by_path[path] for path in related]
 
 
 def link_related(items: Sequence[Any], count: int = RELATED_COUNT) -> None:

@@ -26,7 +26,7 @@ from watersite.clock import SITE_TIMEZONE
 from watersite.listing import newest_first, paginate
 from watersite.output import wrote
 from watersite.plugins.contract import catalog_of
-from watersite.relations import link_neighbours, link_related
+from watersite.relations import link_neighbours, link_related_remembered
 from watersite.schema import models
 from watersite.schema.types import ATTACHMENT_TYPES, IMAGE_TYPES, ContentFile
 from watersite.sections import BY_PATH, NAVIGATION, SITE, Kind, Section
@@ -166,7 +166,8 @@ class SectionPagesGenerator(Generator):
             cover = vars(content.item).get("cover")
             content.cover_image = catalog.images.get(cover.path) if cover else None
         link_neighbours(self.by_section.values())
-        link_related(self.articles)
+        cache = self.settings.get("WATERSITE_CACHE_DIR")
+        link_related_remembered(self.articles, Path(cache) if cache else None)
         self._attach_configured_links()
         self._apply_statuses()
         self._attach_topic_items()
