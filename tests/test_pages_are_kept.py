@@ -22,6 +22,7 @@ from pelican import signals
 from pelican.contents import Article
 
 from tests.conftest import FIXED_NOW, FIXTURE_CONTENT, tree_digests
+from watersite import workers
 from watersite.build import ROOT, build, load_settings
 from watersite.plugins.contract import kept_articles
 from watersite.plugins.parallel_render import DeferredWriter
@@ -337,6 +338,23 @@ def test_an_unchanged_rebuild_in_another_process_renders_no_page(tmp_path: Path)
         inodes.append({p: _written(p) for p in output.rglob("*.html")})
     assert inodes[0] == inodes[1]
     assert len(inodes[1]) > 50
+
+
+def test_pages_kept_in_render_workers_leave_the_memo_of_pages_as_it_was(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers send back only the keys of the pages they kept: the memo's files are
+    written again only for pages rendered."""
+    monkeypatch.setattr(workers, "MIN_JOBS_PER_WORKER", 1)
+    site.overrides["WATERSITE_RENDER_WORKERS"] = 2
+    site.build()
+    memo = site.folder / "cache" / "pages"
+    before = {path.name: _written(path) for path in memo.iterdir()}
+    site.build()
+    assert {path.name: _written(path) for path in memo.iterdir()} == before
+    change_body(site)
+    site.build()
+    assert {path.name: _written(path) for path in memo.iterdir()} != before
 
 
 def test_a_later_clock_renders_pages_again_only_when_a_state_changes(site: Site) -> None:

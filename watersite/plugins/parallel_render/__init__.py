@@ -91,11 +91,11 @@ class DeferredWriter(Writer):
             for outcome in run_shares(lambda i, n: self._write_share(kept, keys, i, n), workers):
                 _replay(outcome)
                 pages.add(outcome.pages)
-        kept.save(pages.written)
-        wrote(output, pages.files)
+        kept.save(pages.kept, pages.written)
+        wrote(output, pages.files + kept.names(pages.kept))
         log.info(
             "页面：生成 %d 个，沿用上次的 %d 个 / Pages: %d rendered, %d kept from the last build",
-            *(pages.rendered, pages.kept) * 2,
+            *(pages.rendered, len(pages.kept)) * 2,
         )
         self.requests = []
 
@@ -105,15 +105,13 @@ class DeferredWriter(Writer):
         for request in requests:
             name = request[0][0]
             key = self._key(keys, request)
-            written = kept.keep(key, name) if key is not None else None
-            if written is None:
-                args, kwargs = request
-                Writer.write_file(self, *args, **kwargs)
-                pages.rendered += 1
-                written = kept.written(key, name) if key is not None else None
-            else:
-                pages.kept += 1
-                pages.files.append(name)
+            if key is not None and kept.keep(key, name):
+                pages.kept.append(key)
+                continue
+            args, kwargs = request
+            Writer.write_file(self, *args, **kwargs)
+            pages.rendered += 1
+            written = kept.written(key, name) if key is not None else None
             if written is not None and key is not None:
                 pages.written[key] = written
         pages.files += self._written_files  # rendered: one request may write several
@@ -188,11 +186,12 @@ Request = tuple[tuple[Any, ...], dict[str, Any]]
 
 @dataclass
 class _Pages:
-    """The pages one share wrote: how many rendered and kept, their files by key,
-    and every file rendered or kept."""
+    """The pages one share wrote: how many rendered, the keys of those kept (a
+    worker sends back no more: 5,500 pages' files and signatures each were sent
+    and saved again), the rendered ones' files by key, and every file rendered."""
 
     rendered: int = 0
-    kept: int = 0
+    kept: list[str] = field(default_factory=list)
     written: dict[str, Written] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 

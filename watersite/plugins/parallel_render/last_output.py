@@ -63,21 +63,25 @@ class KeptPages:
         # Paths as strings: pathlib's joins cost a third of the keeping at 10,000 items.
         self.output = str(output)
 
-    def keep(self, key: str, name: str) -> Written | None:
-        """The last build's page of `key` if it is still in the output as written;
-        None if there is none."""
+    def keep(self, key: str, name: str) -> bool:
+        """True if the last build's page `name` of `key` is still in the output as
+        written (it is then kept)."""
         last = self.memo.last.get(key)
         if last is None or last.name != name:
-            return None
-        if signature(os.path.join(self.output, name)) != last.signature:
-            return None
-        return last
+            return False
+        return signature(os.path.join(self.output, name)) == last.signature
 
     def written(self, key: str, name: str) -> Written | None:
         """The page this build wrote for `key`, to be kept next time."""
         found = signature(os.path.join(self.output, name))
         return Written(name, found) if found is not None else None
 
-    def save(self, written: dict[str, Written]) -> None:
-        """Remember this build's pages (and only them) for the next build."""
-        self.memo.save(written)
+    def save(self, kept: list[str], written: dict[str, Written]) -> None:
+        """Remember this build's pages (and only them) for the next build: those kept,
+        by key (the very objects loaded: their memo files are not written again),
+        and those written."""
+        self.memo.save({**{key: self.memo.last[key] for key in kept}, **written})
+
+    def names(self, kept: list[str]) -> list[str]:
+        """The files of the pages kept, by key."""
+        return [self.memo.last[key].name for key in kept]
