@@ -145,9 +145,9 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     indexed: list[bool] = []  # for each part indexed: does it hold the edited page?
     index_with_pagefind = PagefindService.index
 
-    def spy(self: PagefindService, part: Path, index: Path) -> dict[str, bytes]:
+    def spy(self: PagefindService, part: Path, *args: Any) -> dict[str, bytes]:
         indexed.append((part / item.relative_to(site)).is_file())
-        return index_with_pagefind(self, part, index)
+        return index_with_pagefind(self, part, *args)
 
     monkeypatch.setattr(PagefindService, "index", spy)
     search_index.build_index(site, cache)
@@ -211,8 +211,9 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
 def test_parts_written_in_memory_are_copied_into_a_new_cache_whole(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pagefind writes each part in the scratch folder; across file systems the
-    part is copied by `cp`, which needs the cache's parts folder made first."""
+    """Without a last index (a cold build), Pagefind writes each part in the scratch
+    folder; across file systems the part is copied by `cp`, which needs the cache's
+    parts folder made first."""
 
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("a part copied file by file: cp failed")
@@ -224,6 +225,39 @@ def test_parts_written_in_memory_are_copied_into_a_new_cache_whole(
     monkeypatch.undo()
     assert len(list((tmp_path / "cache/search-index/parts").iterdir())) > 1
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
+
+
+def test_an_edited_parts_files_the_same_as_the_last_indexs_are_links_to_them(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    """A part indexed again after an edit is written into the cache, and each of its
+    files that the last whole index has with the same bytes (every fragment but the
+    edited page's, Pagefind's scripts) is a link to that file, not a new one."""
+    output = tmp_path / "output"
+    settings = load_settings(content=content_copy, output=output, now=FIXED_NOW)
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    build(settings)
+    last = {
+        path.relative_to(output / "pagefind").as_posix(): (path.stat().st_ino, path.read_bytes())
+        for path in (output / "pagefind").rglob("*")
+        if path.is_file()
+    }
+    parts = tmp_path / "cache/search-index/parts"
+    before = set(parts.iterdir())
+    article = content_copy / "news/group/2024/plant-upgrade.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n鸬鹚回到了水库。\n", "utf-8")
+    build(settings)
+    [part] = set(parts.iterdir()) - before
+    linked, new = [], []
+    for path in part.rglob("*"):
+        name = path.relative_to(part).as_posix()
+        if path.is_file() and name in last:
+            inode, data = last[name]
+            (linked if path.stat().st_ino == inode else new).append(name)
+            assert (path.stat().st_ino == inode) == (path.read_bytes() == data), name
+    assert sum(name.startswith("fragment/") for name in linked) > 10
+    assert "pagefind.js" in linked
+    assert not [name for name in new if name.startswith("fragment/")], "new: not in the last"
 
 
 def test_a_last_index_changed_by_hand_is_not_used(

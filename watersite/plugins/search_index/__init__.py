@@ -236,6 +236,7 @@ def _index_and_merge(
         _move_tree(store / _LAST_WHOLE / digest, index)
         return None
     split = split_into_parts(documents)
+    previous = _last_merge(store, merges)
     # The largest parts first, so that the last one indexed is small: one core
     # waits for it alone.
     order = sorted(range(len(split)), key=lambda n: -sum(d.size for d in split[n]))
@@ -243,7 +244,13 @@ def _index_and_merge(
         with ThreadPoolExecutor(PARALLEL_PARTS) as pool:
             indexed = pool.map(
                 lambda n: _index_part(
-                    built.output, scratch, n, split[n], store=store, services=services
+                    built.output,
+                    scratch,
+                    n,
+                    split[n],
+                    store=store,
+                    services=services,
+                    earlier=previous.index if previous is not None else None,
                 ),
                 order,
             )
@@ -253,7 +260,7 @@ def _index_and_merge(
     if store is not None:  # the parts are in the cache
         delete_in_background(scratch)
     sorts = {d.url: d.sorts for d in documents}
-    return digest, parts, merge_indexes(parts, index, sorts, workers, _last_merge(store, merges))
+    return digest, parts, merge_indexes(parts, index, sorts, workers, previous)
 
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
@@ -318,8 +325,10 @@ def _index_part(
     *,
     store: Path | None,
     services: PagefindServices,
+    earlier: Path | None = None,
 ) -> Path:
-    """The Pagefind index of one part: from the cache, or made now (and cached)."""
+    """The Pagefind index of one part: from the cache, or made now (and cached).
+    `earlier`: the last whole index, whose files this part's may be (`index`)."""
     cached = store / "parts" / _digest(documents) if store else None
     if cached is not None and cached.is_dir():
         return cached
@@ -335,19 +344,23 @@ def _index_part(
         target = site / document.page
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(written, target)
-    # Written in the scratch folder (memory, where there is room) and moved or
-    # copied into the cache whole: writing the files straight into the cache
-    # was no faster on this disk (measured).
-    written = scratch / f"index-{number}"
-    with services.borrow() as pagefind:
-        files = pagefind.index(site, written)
     if cached is None:
-        return written
-    describe_pages(written, files)
+        with services.borrow() as pagefind:
+            pagefind.index(site, scratch / f"index-{number}")
+        return scratch / f"index-{number}"
     partial = cached.with_name(cached.name + ".new")  # renamed into place whole
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    _move_tree(written, partial)
+    # With the last whole index (a rebuild), written straight into the cache, its
+    # files that are the same linked from it: after an edit, all but a few of the
+    # part's. Else written in the scratch folder (memory) and copied into the cache
+    # whole by `cp`, outside Python: a cold build writes 10,000 fragments.
+    written = partial if earlier is not None else scratch / f"index-{number}"
+    with services.borrow() as pagefind:
+        files = pagefind.index(site, written, earlier)
+    describe_pages(written, files)
+    if written != partial:
+        _move_tree(written, partial)
     partial.rename(cached)
     return cached
 

@@ -50,6 +50,21 @@ def _failed(message: str) -> ContentErrors:
 _CHINESE_PAGE = '<html lang="zh-CN"><body><main data-pagefind-body><p>供水</p></main></body></html>'
 
 
+def _linked_if_same(source: Path, data: bytes, target: Path) -> bool:
+    """Link `source` as `target` if it holds `data`. An edit changes one page's
+    fragment of a part's hundreds, and on this disk a file made costs more than a
+    link (and more again for minutes after many were deleted, as the old part's
+    are); comparing the bytes costs a read of a file in memory."""
+    try:
+        with source.open("rb") as file:
+            if file.read(len(data) + 1) != data:
+                return False
+        os.link(source, target)
+    except OSError:  # not there, or on another file system
+        return False
+    return True
+
+
 class PagefindService:
     """One `pagefind --service` process, started at the first index it makes (or
     when made ready)."""
@@ -83,10 +98,11 @@ class PagefindService:
             )
             self._ask_now({"type": "DeleteIndex", "index_id": index_id})
 
-    def index(self, site: Path, target: Path) -> dict[str, bytes]:
+    def index(self, site: Path, target: Path, earlier: Path | None = None) -> dict[str, bytes]:
         """Index the pages under `site` into the folder `target`, as
         `pagefind --site site --output-path target` does; returns the files
-        written, by path relative to `target`."""
+        written, by path relative to `target`. A file with the same path and bytes
+        in the folder `earlier` (another index) is linked from there instead."""
         index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
         self._ask({"type": "AddDir", "index_id": index_id, "path": str(site)})
         # The files in the answer, written here: Pagefind 1.5.2's `WriteFiles`
@@ -99,7 +115,8 @@ class PagefindService:
         for name, data in written.items():
             path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if earlier is None or not _linked_if_same(earlier / name, data, path):
+                path.write_bytes(data)
         return written
 
     def close(self) -> None:
