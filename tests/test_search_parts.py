@@ -330,6 +330,50 @@ def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
     assert len(canonical(clean / "pagefind")["zh-cn"]["bounds"]) > 20
 
 
+def test_an_edit_decodes_only_the_chunks_of_its_part_that_changed(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind names a chunk by its bytes: the chunks both versions of an edited
+    part have hold the same words, and only the others are decoded to find the
+    words that changed. The same bytes as a clean build."""
+    site = copy_site(fixture_site, tmp_path / "site")
+    for number in range(200):  # enough words for a part of several chunks
+        words = " ".join(f"w{(number * 7 + word) % 3000}" for word in range(300))
+        page = site / f"extra/{number}/index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(
+            f'<html lang="zh-cn"><head><title>页 {number}</title></head>'
+            f"<body><main data-pagefind-body><p>{words}</p></main></body></html>",
+            encoding="utf-8",
+        )
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    edited = site / "extra/60/index.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("w427 ", ""), "utf-8")
+    parts = cache / "search-index/parts"
+    chunks = {part: len(list((part / "index").iterdir())) for part in parts.iterdir()}
+    decoded: list[Path] = []  # the parts' chunks read
+    read_payload = merge.read_payload
+
+    def spy(path: Path) -> bytes:
+        if path.parent.parent.parent == parts:
+            decoded.append(path)
+        return read_payload(path)
+
+    monkeypatch.setattr(merge, "read_payload", spy)
+    search_index.build_index(site, cache)
+    [last] = chunks.keys() - set(parts.iterdir())
+    [now] = set(parts.iterdir()) - chunks.keys()
+    chunks[now] = len(list((now / "index").iterdir()))
+    for part in (last, now):
+        read = [path for path in decoded if path.parent.parent == part]
+        assert 0 < len(read) < chunks[part] and chunks[part] > 3, (len(read), chunks[part])
+    monkeypatch.undo()
+    clean = copy_site(site, tmp_path / "clean")
+    search_index.build_index(clean, None)
+    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+
+
 def test_a_damaged_last_index_is_merged_again_from_every_part(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,7 +40,7 @@ import os
 import re
 import shutil
 import struct
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -401,8 +401,11 @@ class Word:
         return self.raw[start + len(cbor2.dumps(pages[0])) : -1]  # -1: the empty variants
 
 
-def _part_words(index: int, part: Part, low: str | None, high: str | None) -> Iterator[Word]:
-    """The part's words from `low` (inclusive) to `high` (exclusive), in order.
+def _part_words(
+    index: int, part: Part, low: str | None, high: str | None, skip: Set[str] = frozenset()
+) -> Iterator[Word]:
+    """The part's words from `low` (inclusive) to `high` (exclusive), in order, but
+    those of the chunks named in `skip`.
 
     A chunk's `from` bound is greater than every word of the chunks before it, so
     decoding starts at the last chunk whose bound is not above `low`.
@@ -412,6 +415,8 @@ def _part_words(index: int, part: Part, low: str | None, high: str | None) -> It
     if low is not None:
         start = max((i for i, (bound, _, _) in enumerate(chunks) if bound <= low), default=0)
     for _, _, name in chunks[start:]:
+        if name in skip:
+            continue
         payload = read_payload(part.folder / "index" / f"{name}.pf_index")
         stream = io.BytesIO(payload)
         decoder = cbor2.CBORDecoder(stream)
@@ -786,8 +791,11 @@ def _splice_changed_words(
     texts: set[str] = set()
     after: list[dict[str, Word]] = []
     for old, new in changed:
-        words_before = {w.text: w for w in _part_words(0, old, None, None)}
-        words_after = {w.text: w for w in _part_words(0, new, None, None)}
+        # A chunk is named by its bytes' hash: one both versions have holds the same
+        # words with the same pages in both (after an edit, most of a part's).
+        same = {name for _, _, name in old.meta[2]} & {name for _, _, name in new.meta[2]}
+        words_before = {w.text: w for w in _part_words(0, old, None, None, same)}
+        words_after = {w.text: w for w in _part_words(0, new, None, None, same)}
         texts.update(
             text
             for text in words_before.keys() | words_after.keys()
