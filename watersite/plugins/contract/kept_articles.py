@@ -89,8 +89,7 @@ class KeptArticles:
         self.entries: dict[str, Entry] = catalog_of(generator.settings).entries
         self.memo: Memo[bytes] = Memo(cache_dir, "articles", shared_inputs(generator.settings))
         self.now: dict[str, bytes] = {}
-        # The key of each article Pelican is to make, by path: a digest of its
-        # HTML (41 MB at 10,000 items), made once.
+        # The key of each article Pelican is to make, by path: made once.
         self.keys: dict[str, str] = {}
         self.made: list[tuple[str, Article, Entry]] = []
         # The static links of each article taken back, by id: found by Pelican in
