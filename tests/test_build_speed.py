@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 from jinja2 import DictLoader, Environment, Template
+from pelican import signals
 
 from tests.conftest import (
     DEMO_CONTENT,
@@ -215,6 +217,32 @@ def test_the_cycle_collector_pauses_for_the_build_and_workers_collect_their_own(
     with pytest.raises(ContentErrors), workers.collection_paused():
         raise ContentErrors([])
     assert gc.isenabled(), "a failed build collects again"
+
+
+def test_what_a_build_leaves_is_collected_as_the_next_one_starts(tmp_path: Path) -> None:
+    """The collector does not walk the build's objects once more as it starts again
+    (they are frozen); the next build collects them as it begins."""
+    left: list[weakref.ref[Any]] = []
+
+    def leave_a_cycle(_: Any) -> None:
+        cycle = _Cycle()
+        cycle.itself = cycle
+        left.append(weakref.ref(cycle))
+
+    signals.finalized.connect(leave_a_cycle)
+    try:
+        build_into(FIXTURE_CONTENT, tmp_path / "first")
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        gc.collect()
+        assert left[0]() is not None, "set aside from the collector"
+        build_into(FIXTURE_CONTENT, tmp_path / "second")
+        assert left[0]() is None, "collected as the next build began"
+    finally:
+        signals.finalized.disconnect(leave_a_cycle)
+
+
+class _Cycle:
+    itself: Any = None
 
 
 def test_content_errors_in_a_worker_stop_the_build(

@@ -39,8 +39,17 @@ def collection_paused(workers_collect: bool = True) -> Iterator[None]:
     nothing to free (0.6 s of a 6 s rebuild at 10,000 items). Workers forked
     meanwhile collect their own garbage (rendering makes cycles) unless
     `workers_collect` is False, never walking what they inherited.
+
+    When the pause ends, what is left is set aside from the collector (frozen)
+    instead of walked once more the moment it starts again (0.15 s at 10,000
+    items, and a process that builds once and ends never needs it); the next
+    pause collects it as it begins, so a process that builds again (the preview
+    server, the tests) keeps at most one build's garbage meanwhile.
     """
     was_enabled = gc.isenabled()
+    if was_enabled and gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
     gc.disable()
     _workers_collect.append(workers_collect)
     try:
@@ -48,6 +57,7 @@ def collection_paused(workers_collect: bool = True) -> Iterator[None]:
     finally:
         _workers_collect.pop()
         if was_enabled:
+            gc.freeze()
             gc.enable()
 
 
