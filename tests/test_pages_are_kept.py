@@ -357,6 +357,31 @@ def test_pages_kept_in_render_workers_leave_the_memo_of_pages_as_it_was(
     assert {path.name: _written(path) for path in memo.iterdir()} != before
 
 
+def test_feeds_calendars_and_the_sitemap_with_the_same_bytes_are_not_written_again(
+    site: Site,
+) -> None:
+    """A rebuild reads them back instead of writing the same bytes again."""
+    output = site.folder / "output"
+
+    def made() -> dict[str, tuple[int, int]]:
+        return {
+            path.relative_to(output).as_posix(): _written(path)
+            for path in output.rglob("*")
+            if path.suffix in {".xml", ".ics"} or path.name == "robots.txt"
+        }
+
+    site.build()
+    first = made()
+    assert {"sitemap.xml", "robots.txt", "news/group/atom.xml"} <= first.keys()
+    assert any(name.endswith(".ics") for name in first)
+    site.build()
+    assert made() == first
+    change_title(site)
+    site.build()
+    changed = {name for name, written in made().items() if written != first[name]}
+    assert "news/group/atom.xml" in changed and "robots.txt" not in changed
+
+
 def test_a_later_clock_renders_pages_again_only_when_a_state_changes(site: Site) -> None:
     site.build()
     before = site.files()

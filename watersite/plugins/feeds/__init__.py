@@ -33,8 +33,8 @@ from pelican.generators import Generator
 
 from watersite.clock import SITE_TIMEZONE
 from watersite.memo import Memo, key_of
-from watersite.output import wrote
-from watersite.plugins.section_pages import GROUP_LISTINGS
+from watersite.output import write_unless_same
+from watersite.plugins.section_pages import GROUP_LISTINGS, LISTED_ITEMS
 from watersite.sections import BY_PATH, SITE, Kind, Section
 from watersite.workers import map_by_item
 
@@ -102,9 +102,7 @@ class FeedsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         """Write every feed, sitemap.xml and robots.txt."""
         base = self.settings["SITE_BASE_URL"].rstrip("/")
-        listed = [a for a in self.context["articles"] if not a.withdrawn]
-        listed.sort(key=lambda a: a.source_path)
-        listed.sort(key=lambda a: a.date, reverse=True)
+        listed = self.context[LISTED_ITEMS]
         output = Path(self.output_path)
         positions: dict[str, list[int]] = defaultdict(list)  # in `listed`, by section
         for position, item in enumerate(listed):
@@ -118,10 +116,7 @@ class FeedsGenerator(Generator):
             fields = self._feed_fields(section, items, base)
             key = key_of(repr(fields))
             now[key] = made.last.get(key) or _feed_bytes(*fields)
-            path = output / section.url / FEED_FILE
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(now[key])
-            wrote(output, [path])
+            write_unless_same(output, section.url + FEED_FILE, now[key])
         made.save(now)
         host = urlsplit(base).hostname or "localhost"
         self._write_calendars(
@@ -130,11 +125,9 @@ class FeedsGenerator(Generator):
                 TENDER_CALENDAR: ("招标截止时间", tender_events(listed, base, host)),
             }
         )
-        (output / "sitemap.xml").write_text(self._sitemap(listed, base), encoding="utf-8")
-        (output / "robots.txt").write_text(
-            f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
-        )
-        wrote(output, ["sitemap.xml", "robots.txt"])
+        write_unless_same(output, "sitemap.xml", self._sitemap(listed, base).encode())
+        robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n"
+        write_unless_same(output, "robots.txt", robots.encode())
 
     def _write_calendars(self, calendars: dict[str, tuple[str, list[EventFields]]]) -> None:
         """Write each calendar; one with the same events as in the last build is
@@ -156,8 +149,7 @@ class FeedsGenerator(Generator):
         now = {}
         for path, key in keys.items():
             now[key] = made_now[path] if path in made_now else made.last[key]
-            (Path(self.output_path) / path).write_bytes(now[key])
-            wrote(self.output_path, [path])
+            write_unless_same(self.output_path, path, now[key])
         made.save(now)
 
     def _feed_fields(

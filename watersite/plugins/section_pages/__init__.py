@@ -68,6 +68,9 @@ GROUP_LISTINGS = {
     if sum(child.kind.is_collection for child in group.children) >= 2
 }
 
+#: The context's list of the items that listings, feeds and the sitemap show (not
+#: withdrawn), newest first: sorted once for all of them.
+LISTED_ITEMS = "LISTED_ITEMS"
 #: Sections whose newest items with a cover become photo news on the home page.
 PHOTO_NEWS_GROUPS = ("news", "culture")
 
@@ -154,6 +157,7 @@ class SectionPagesGenerator(Generator):
         everything = newest_first(self.context["articles"])
         # Withdrawn items keep their pages but leave every listing.
         self.articles = [a for a in everything if not a.withdrawn]
+        self.context[LISTED_ITEMS] = self.articles
         # Looked up once for all listings, not once per listing for every item
         # (0.1 s at 10,000 items).
         self.section_paths = [a.section.path for a in self.articles]
