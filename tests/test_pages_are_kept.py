@@ -357,23 +357,31 @@ def test_pages_kept_in_render_workers_leave_the_memo_of_pages_as_it_was(
     assert {path.name: _written(path) for path in memo.iterdir()} != before
 
 
-def test_feeds_calendars_and_the_sitemap_with_the_same_bytes_are_not_written_again(
+def test_files_our_generators_write_with_the_same_bytes_are_not_written_again(
     site: Site,
 ) -> None:
-    """A rebuild reads them back instead of writing the same bytes again."""
+    """Feeds, calendars, the sitemap, robots.txt, asset bundles, theme files, search
+    hints, data downloads and QR codes: a rebuild reads each back instead of writing
+    the same bytes again."""
     output = site.folder / "output"
 
     def made() -> dict[str, tuple[int, int]]:
         return {
             path.relative_to(output).as_posix(): _written(path)
             for path in output.rglob("*")
-            if path.suffix in {".xml", ".ics"} or path.name == "robots.txt"
-        }
+            if path.is_file()
+            and "pagefind" not in path.parts
+            and (
+                path.suffix not in {".html", ".pdf", ".webp", ".jpg", ".png"}
+                or path.name == "qr.png"
+            )
+        }  # not pages, the search index, images (the images plugin) or attachments (Pelican)
 
     site.build()
     first = made()
-    assert {"sitemap.xml", "robots.txt", "news/group/atom.xml"} <= first.keys()
-    assert any(name.endswith(".ics") for name in first)
+    assert {"sitemap.xml", "robots.txt", "news/group/atom.xml", "favicon.ico"} <= first.keys()
+    for kind in (".ics", ".css", ".js", "hints.json", "qr.png", ".csv"):
+        assert any(name.endswith(kind) for name in first), kind
     site.build()
     assert made() == first
     change_title(site)

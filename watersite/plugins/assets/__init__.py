@@ -15,14 +15,13 @@ Templates get the URLs as `ASSET_URLS.<bundle>`:
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
 
-from watersite.output import wrote
+from watersite.output import write_unless_same
 
 BUNDLE_DIR = "theme"
 HASH_LENGTH = 12
@@ -59,15 +58,11 @@ class AssetsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         """Write the bundles and copy theme/static/* to the site root."""
-        output = Path(self.output_path)
-        (output / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
         for name, data in self.bundles.values():
-            (output / BUNDLE_DIR / name).write_bytes(data)
-            wrote(output, [output / BUNDLE_DIR / name])
+            write_unless_same(self.output_path, f"{BUNDLE_DIR}/{name}", data)
         for path in sorted((Path(self.theme) / "static").iterdir()):
             if path.is_file():
-                shutil.copyfile(path, output / path.name)
-                wrote(output, [path.name])
+                write_unless_same(self.output_path, path.name, path.read_bytes())
 
 
 def get_generators(pelican: Any) -> type[Generator]:

@@ -24,7 +24,7 @@ from pelican.generators import Generator
 from watersite import notices, status
 from watersite.clock import SITE_TIMEZONE
 from watersite.listing import newest_first, paginate
-from watersite.output import wrote
+from watersite.output import write_unless_same
 from watersite.plugins.contract import catalog_of
 from watersite.relations import link_neighbours, link_related_remembered
 from watersite.schema import models
@@ -246,10 +246,7 @@ class SectionPagesGenerator(Generator):
         for page in self.pages:
             qr = getattr(page, "service_qr", None)
             if qr is not None:
-                target = Path(self.output_path) / qr.url.lstrip("/")
-                target.parent.mkdir(parents=True, exist_ok=True)  # pages are written later
-                target.write_bytes(qr.data)
-                wrote(self.output_path, [target])
+                write_unless_same(self.output_path, qr.url.lstrip("/"), qr.data)
 
     def _write(
         self,
@@ -421,10 +418,7 @@ class SectionPagesGenerator(Generator):
         table = catalog_of(self.settings).data[section.data_name]
         downloads = []
         for name, data in getattr(table, "files", dict)().items():
-            path = Path(self.output_path) / section.url / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            wrote(self.output_path, [path])
+            write_unless_same(self.output_path, section.url + name, data)
             downloads.append(
                 Download(
                     f"/{section.url}{name}",
@@ -459,12 +453,8 @@ class SectionPagesGenerator(Generator):
                 for r in (hints.recommend if hints else [])
             ],
         }
-        path = Path(self.output_path) / section.url / "hints.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-        )
-        wrote(self.output_path, [path])
+        hints_json = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        write_unless_same(self.output_path, section.url + "hints.json", hints_json.encode())
 
     def _write_search(self, writer: Any, section: Section) -> None:
         self._write_search_hints(section)
