@@ -197,6 +197,16 @@ def test_a_rebuild_makes_pelican_articles_only_for_what_changed(
     assert sorted(made) == every, "a plugin listening as articles are made gets every one"
 
 
+def build_twice_with(site: Site, signal: Any, receiver: Callable[[Any], None]) -> None:
+    """Build the site twice (its articles made, then kept) with `receiver` on `signal`."""
+    signal.connect(receiver)
+    try:
+        site.build()
+        site.build()
+    finally:
+        signal.disconnect(receiver)
+
+
 def test_kept_articles_are_found_by_the_paths_of_made_ones(site: Site) -> None:
     """Pelican finds each article by its path (links between items, static files):
     a kept article is known by the same path as the article Pelican makes."""
@@ -206,12 +216,7 @@ def test_kept_articles_are_found_by_the_paths_of_made_ones(site: Site) -> None:
         known = generators[0].context["generated_content"]
         found.append({path: content.source_path for path, content in known.items()})
 
-    signals.all_generators_finalized.connect(note)
-    try:
-        site.build()
-        site.build()
-    finally:
-        signals.all_generators_finalized.disconnect(note)
+    build_twice_with(site, signals.all_generators_finalized, note)
     made, kept = found
     assert ARTICLE in made
     assert kept == made
@@ -230,12 +235,7 @@ def test_kept_articles_bring_the_static_links_pelican_found(
         found.append({link for link in links if link.startswith("linked/")})
         links -= found[-1]  # no such files: not for Pelican to look for
 
-    signals.article_generator_finalized.connect(note)
-    try:
-        site.build()
-        site.build()
-    finally:
-        signals.article_generator_finalized.disconnect(note)
+    build_twice_with(site, signals.article_generator_finalized, note)
     made, kept = found
     assert "linked/second-article" in made
     assert kept == made
