@@ -81,7 +81,7 @@ def pagefind_in_one_run(site: Path, target: Path) -> Path:
 
 
 def spy_on_merges(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The target folder of each merge the search index runs from now on."""
+    """The target folder of each merge of parts the search index runs from now on."""
     merged: list[Path] = []
     merge_indexes = search_index.merge_indexes
 
@@ -91,6 +91,36 @@ def spy_on_merges(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(search_index, "merge_indexes", spy)
     return merged
+
+
+def spy_on_splices(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each splice of edited pages tried from now on: was it done?"""
+    done: list[bool] = []
+    splice_pages = search_index.splice_pages
+
+    def spy(*args: Any) -> Any:
+        state = splice_pages(*args)
+        done.append(state is not None)
+        return state
+
+    monkeypatch.setattr(search_index, "splice_pages", spy)
+    return done
+
+
+def edit_pages(site: Path, *edits: tuple[str, str, str]) -> None:
+    """Edit built pages: (page, old text, new text)."""
+    for page, old, new in edits:
+        html = (site / page).read_text(encoding="utf-8")
+        assert old in html, (page, old)
+        (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_as_clean_build(site: Path, scratch: Path) -> None:
+    """The site's index has the bytes of one built without a cache."""
+    clean = copy_site(site, scratch)
+    search_index.build_index(clean, None)
+    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+    shutil.rmtree(clean)
 
 
 def copy_site(fixture_site: Path, target: Path) -> Path:
@@ -130,7 +160,7 @@ def test_parts_numbered_in_another_order_by_pagefind_merge_to_the_same_bytes(
     assert tree_digests(site / "pagefind") == tree_digests(fixture_site / "pagefind")
 
 
-def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
+def test_an_edit_indexes_only_the_edited_page_and_gives_a_clean_builds_bytes(
     fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_index, "PART_BYTES", 4000)
@@ -139,25 +169,21 @@ def test_an_edit_reindexes_only_its_part_and_gives_a_clean_builds_bytes(
     search_index.build_index(site, cache)
     parts_before = {p.name for p in (cache / "search-index/parts").iterdir()}
     item = sorted(site.glob("news/group/2024/*/index.html"))[0]
-    item.write_text(
-        item.read_text(encoding="utf-8").replace("</h1>", "（更正）</h1>", 1), encoding="utf-8"
-    )
-    indexed: list[bool] = []  # for each part indexed: does it hold the edited page?
+    edit_pages(site, (item.relative_to(site).as_posix(), "</h1>", "（更正）</h1>"))
+    indexed: list[list[str]] = []  # the pages of each index Pagefind makes
     index_with_pagefind = PagefindService.index
 
-    def spy(self: PagefindService, part: Path, *args: Any) -> dict[str, bytes]:
-        indexed.append((part / item.relative_to(site)).is_file())
-        return index_with_pagefind(self, part, *args)
+    def spy(self: PagefindService, pages: Path, *args: Any) -> dict[str, bytes]:
+        indexed.append(sorted(p.relative_to(pages).as_posix() for p in pages.rglob("*.html")))
+        return index_with_pagefind(self, pages, *args)
 
     monkeypatch.setattr(PagefindService, "index", spy)
     search_index.build_index(site, cache)
-    assert indexed == [True], "only the edited page's part is indexed again"
-    parts_after = {p.name for p in (cache / "search-index/parts").iterdir()}
-    assert len(parts_after - parts_before) == 1 and len(parts_after) == len(parts_before)
+    assert indexed == [[item.relative_to(site).as_posix()]], "the edited page alone"
+    assert {p.name for p in (cache / "search-index/parts").iterdir()} == parts_before
+    assert len(list((cache / "search-index/pages").iterdir())) == 1
     assert not (cache / "search-index/site").exists(), "the whole index is kept in the output"
-    clean = copy_site(site, tmp_path / "clean")
-    search_index.build_index(clean, None)
-    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
+    assert_as_clean_build(site, tmp_path / "clean")
 
 
 def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
@@ -166,7 +192,7 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
     """The whole index is kept in the output only (a copy in the cache cost 10,000
     hard links per build): a rebuild moves the last output's index into the cache
     before the last output is deleted, moves it back if no searchable text
-    changed, and updates it after an edit."""
+    changed, and splices an edit into it."""
     output, cache = tmp_path / "output", tmp_path / "cache"
 
     def build_site(target: Path, cache: Path) -> dict[str, str]:
@@ -198,8 +224,9 @@ def test_a_rebuild_takes_the_last_outputs_index_and_updates_it(
 
     monkeypatch.setattr(merge, "_write_chunks", must_not_run)
     monkeypatch.setattr(merge, "link_or_copy", link_spy)
+    spliced = spy_on_splices(monkeypatch)
     edited = build_site(output, cache)
-    assert len(merged) == 1 and edited != first
+    assert merged == [] and spliced == [True] and edited != first
     fragments = sorted(Path(t).name for t in linked if "/fragment/" in t)
     new = sorted(Path(f).name for f in edited.keys() - first.keys() if f.startswith("fragment/"))
     assert fragments == new, "the last index's fragments are moved, changed ones linked"
@@ -228,11 +255,12 @@ def test_parts_written_in_memory_are_copied_into_a_new_cache_whole(
 
 
 def test_an_edited_parts_files_the_same_as_the_last_indexs_are_links_to_them(
-    content_copy: Path, tmp_path: Path
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A part indexed again after an edit is written into the cache, and each of its
     files that the last whole index has with the same bytes (every fragment but the
     edited page's, Pagefind's scripts) is a link to that file, not a new one."""
+    monkeypatch.setattr(search_index, "MAX_SPLICED_PAGES", 0)  # its part indexed again
     output = tmp_path / "output"
     settings = load_settings(content=content_copy, output=output, now=FIXED_NOW)
     settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
@@ -294,21 +322,23 @@ INDEX_EDITS = {
 }
 
 
+@pytest.mark.parametrize("way", ["pages spliced", "parts indexed again"])
 @pytest.mark.parametrize("edit", INDEX_EDITS)
-def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
-    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+def test_an_edit_updates_the_last_index_into_a_clean_builds_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str, way: str
 ) -> None:
     """After an edit the last merged index is updated, not merged again from every
-    part: the same bytes as a clean build. Small chunks, so bounds move."""
+    part, with the edited pages indexed alone or their parts indexed again: the
+    same bytes as a clean build. Small chunks, so bounds move."""
     monkeypatch.setattr(search_index, "PART_BYTES", 4000)
     monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
+    if way == "parts indexed again":
+        monkeypatch.setattr(search_index, "MAX_SPLICED_PAGES", 0)
     site = copy_site(fixture_site, tmp_path / "site")
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)
-    for page, old, new in INDEX_EDITS[edit]:
-        html = (site / page).read_text(encoding="utf-8")
-        assert old in html
-        (site / page).write_text(html.replace(old, new, 1), encoding="utf-8")
+    edit_pages(site, *INDEX_EDITS[edit])
+    spliced = spy_on_splices(monkeypatch)
     write_chunks, rewrite_chunks = merge._write_chunks, merge._rewrite_chunks
     updates: list[str] = []
 
@@ -323,11 +353,87 @@ def test_an_edit_merges_only_its_parts_words_into_a_clean_builds_bytes(
     monkeypatch.setattr(merge, "_rewrite_chunks", spy)
     search_index.build_index(site, cache)
     assert updates == ["zh-cn"], "the last merged index was updated"
+    assert spliced == ([True] if way == "pages spliced" else [])
     monkeypatch.setattr(merge, "_write_chunks", write_chunks)
-    clean = copy_site(site, tmp_path / "clean")
-    search_index.build_index(clean, None)
-    assert tree_digests(site / "pagefind") == tree_digests(clean / "pagefind")
-    assert len(canonical(clean / "pagefind")["zh-cn"]["bounds"]) > 20
+    assert_as_clean_build(site, tmp_path / "clean")
+    assert len(canonical(site / "pagefind")["zh-cn"]["bounds"]) > 20
+
+
+def test_pages_spliced_again_and_again_give_a_clean_builds_bytes(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page edited twice (its last version read from the index it was spliced
+    from), then another page of its part (read from the part), then more pages
+    than are spliced (every part holding a page spliced in indexed again, the
+    spliced indexes dropped), then a page back as it was: each time a clean
+    build's bytes."""
+    monkeypatch.setattr(search_index, "PART_BYTES", 4000)
+    monkeypatch.setattr(merge, "CHUNK_SIZE", 60)
+    monkeypatch.setattr(search_index, "MAX_SPLICED_PAGES", 2)
+    site = copy_site(fixture_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    original = (site / SECOND).read_text(encoding="utf-8")
+    first_paragraph = "<p>城东水厂二期工程今日开工，设计规模为"
+    steps = [
+        ("twice, first", [(SECOND, "</h1>", "（更正）</h1>")], [True]),
+        (
+            "twice, again",  # the word only the first edit brought is gone
+            [(SECOND, "（更正）</h1>", "</h1>"), (SECOND, first_paragraph, "<p>鳄鱼与鸬鹚栖息于")],
+            [True],
+        ),
+        ("another", [(LAW, "<p>条例正文摘要", "<p>条例全文摘要")], [True]),
+        (
+            "more than spliced",
+            [
+                (SECOND, "鳄鱼", "白鹭"),
+                (LAW, "条例全文摘要", "条例摘要"),
+                ("news/group/2024/plant-upgrade/index.html", "</h1>", "（二）</h1>"),
+            ],
+            [],
+        ),
+    ]
+    for name, edits, done in steps:
+        edit_pages(site, *edits)
+        spliced, merged = spy_on_splices(monkeypatch), spy_on_merges(monkeypatch)
+        search_index.build_index(site, cache)
+        assert (spliced, len(merged)) == (done, 0 if done else 1), name
+        assert_as_clean_build(site, tmp_path / "clean")
+        monkeypatch.setattr(search_index, "splice_pages", merge.splice_pages)
+        monkeypatch.setattr(search_index, "merge_indexes", merge.merge_indexes)
+    assert not list((cache / "search-index/pages").iterdir()), "merged: none spliced"
+    (site / SECOND).write_text(original, encoding="utf-8")
+    spliced = spy_on_splices(monkeypatch)
+    search_index.build_index(site, cache)
+    assert spliced == [True]
+    assert_as_clean_build(site, tmp_path / "clean")
+
+
+#: A meta field on the edited page only: (its page before the edit, after).
+TITLE = '<h1 class="sw-item__title">'
+AUTHOR = '<h1 class="sw-item__title" data-pagefind-meta="author:李">'
+META_FIELD_EDITS = {"gone": (AUTHOR, TITLE), "new": (TITLE, AUTHOR)}
+
+
+@pytest.mark.parametrize("change", META_FIELD_EDITS)
+def test_an_edit_that_changes_the_meta_fields_merges_the_parts(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The index lists the meta fields of all its pages: a field that only the
+    edited page had, or has now, changes that list, and with it the ids in every
+    word's postings. Such an edit is not spliced in: the same bytes as a clean build."""
+    site = copy_site(fixture_site, tmp_path / "site")
+    before, after = META_FIELD_EDITS[change]
+    html = (site / SECOND).read_text(encoding="utf-8")
+    (site / SECOND).write_text(html.replace(TITLE, before, 1), encoding="utf-8")
+    cache = tmp_path / "cache"
+    search_index.build_index(site, cache)
+    edit_pages(site, (SECOND, before, after))
+    spliced = spy_on_splices(monkeypatch)
+    search_index.build_index(site, cache)
+    assert spliced == [False]
+    assert_as_clean_build(site, tmp_path / "clean")
+    assert ("author" in canonical(site / "pagefind")["zh-cn"]["fields"]) == (change == "new")
 
 
 def test_an_edit_decodes_only_the_chunks_of_its_part_that_changed(
@@ -348,6 +454,7 @@ def test_an_edit_decodes_only_the_chunks_of_its_part_that_changed(
         )
     cache = tmp_path / "cache"
     search_index.build_index(site, cache)
+    monkeypatch.setattr(search_index, "MAX_SPLICED_PAGES", 0)  # its part indexed again
     edited = site / "extra/60/index.html"
     edited.write_text(edited.read_text(encoding="utf-8").replace("w427 ", ""), "utf-8")
     parts = cache / "search-index/parts"

@@ -17,12 +17,15 @@ Pagefind is the costliest step of a build at archive scale, in time and memory
   `MAX_PART_BYTES`, since Pagefind's memory grows with the text too),
   each indexed on its own by one of two Pagefind services (processes that index
   part after part: Pagefind's 0.2 s start is paid once per process, `service.py`),
-  and kept in the build cache under the digest of its documents: an edit
-  re-indexes one part, and Pagefind's memory is that of two parts;
+  and kept in the build cache under the digest of its documents: Pagefind's
+  memory is that of two parts;
 - the parts are merged into the single index Pagefind would write for all
   pages (`merge.py`), so the browser loads and ranks as before; what merging
-  again needs is remembered under the digest of all documents (`merges` memo):
-  after an edit, only the words of the parts indexed again are merged.
+  again needs is remembered under the digest of all documents (`merges` memo);
+- after an edit of a few pages (up to `MAX_SPLICED_PAGES`, none added or
+  removed), Pagefind indexes those pages alone and they are spliced into the
+  last merged index (`merge.splice_pages`); after more, only their parts are
+  indexed again and their words merged.
 
 The merged index is kept in the output only (a copy in the cache cost 10,000
 hard links per build): the next build moves the last output's index into the
@@ -61,23 +64,25 @@ from watersite.output import (
 )
 from watersite.plugins.search_index.merge import (
     ENTRY,
+    MAX_SPLICED_PAGES,
     MergeState,
     Previous,
     describe_pages,
     link_or_copy,
     merge_indexes,
+    splice_pages,
 )
 from watersite.plugins.search_index.service import PagefindServices
 from watersite.workers import map_by_item
 
 INDEX_DIR = "pagefind"
 #: Part of every cache key: change it when the indexing or merging here changes.
-_INDEX_FORMAT = "3"
+_INDEX_FORMAT = "4"
 #: Text per index part, about (a part holds 1.3 MB on average at 10,000 items,
 #: an edited page's part 1.35 MB: see `split_into_parts`): Pagefind's time
-#: grows with the text it indexes (about 0.37 s per MB), an edit re-indexes a
-#: part, and each part costs files and steps of its own (Pagefind's 0.06 s, its
-#: index written, described, copied, merged).
+#: grows with the text it indexes (about 0.37 s per MB), an edit of many pages
+#: re-indexes their parts, and each part costs files and steps of its own
+#: (Pagefind's 0.06 s, its index written, described, copied, merged).
 PART_BYTES = 1_000_000
 #: Pages per index part at most.
 MAX_PART_PAGES = 1000
@@ -167,12 +172,13 @@ def build_index(
         for unused in [*index.glob("pagefind-*ui.*"), index / "pagefind-highlight.js"]:
             unused.unlink(missing_ok=True)
     if merged is not None and store is not None:
-        digest, parts, state = merged
+        digest, state = merged
         # The last whole index (merged again, or not the latest) and unused parts
         # (10,000 files each) are deleted while this build ends.
         for folder in [store / _LAST_WHOLE, *store.glob(f"{_LAST_WHOLE}.deleting-*")]:
             delete_in_background(folder)
-        _prune(store / "parts", {p.name for p in parts})
+        _prune(store / "parts", {n for s in state.languages.values() for n in s.layout.parts})
+        _prune(store / "pages", {name for name, _ in state.spliced.values()})
         merges.save({digest: state})
         _written_indexes(store).save({digest: _as_written(index)})
     wait_for_deletions()
@@ -226,17 +232,53 @@ def _index_and_merge(
     store: Path | None,
     merges: Memo[MergeState],
     services: PagefindServices,
-) -> tuple[str, list[Path], MergeState] | None:
+) -> tuple[str, MergeState] | None:
     """Write `index`: the last whole index if its documents are the same (None),
-    else the parts, each cached or indexed now, merged (the digest of all
-    documents, the parts and what a later merge needs)."""
+    else the last one with the few pages edited since spliced in, or the parts,
+    each cached or indexed now, merged (the digest of all documents and what a
+    later merge needs)."""
     documents = write_search_documents(built, scratch, workers, store)
     digest = _digest(documents)
     if store is not None and (store / _LAST_WHOLE / digest).is_dir():
         _move_tree(store / _LAST_WHOLE / digest, index)
         return None
-    split = split_into_parts(documents)
     previous = _last_merge(store, merges)
+    state = None
+    try:
+        if previous is not None:
+            state = _splice_edited_pages(
+                built.output, scratch, documents, index, previous=previous, services=services
+            )
+        if state is None:
+            state = _merge_parts(
+                built,
+                scratch,
+                documents,
+                index,
+                workers=workers,
+                store=store,
+                previous=previous,
+                services=services,
+            )
+    finally:
+        services.close()
+    state.documents = {d.url: d.digest for d in documents}
+    return digest, state
+
+
+def _merge_parts(
+    built: BuiltPages,
+    scratch: Path,
+    documents: list[Document],
+    index: Path,
+    *,
+    workers: int,
+    store: Path | None,
+    previous: Previous | None,
+    services: PagefindServices,
+) -> MergeState:
+    """Index each part of the documents not cached, and merge them all into `index`."""
+    split = split_into_parts(documents)
     # The largest parts first, so that the last one indexed is small: one core
     # waits for it alone.
     order = sorted(range(len(split)), key=lambda n: -sum(d.size for d in split[n]))
@@ -260,7 +302,7 @@ def _index_and_merge(
     if store is not None:  # the parts are in the cache
         delete_in_background(scratch)
     sorts = {d.url: d.sorts for d in documents}
-    return digest, parts, merge_indexes(parts, index, sorts, workers, previous)
+    return merge_indexes(parts, index, sorts, workers, previous)
 
 
 def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None:
@@ -269,8 +311,42 @@ def _last_merge(store: Path | None, merges: Memo[MergeState]) -> Previous | None
         return None
     for name, state in merges.last.items():
         if (store / _LAST_WHOLE / name).is_dir():
-            return Previous(state, store / _LAST_WHOLE / name, store / "parts")
+            return Previous(state, store / _LAST_WHOLE / name, store / "parts", store / "pages")
     return None
+
+
+def _splice_edited_pages(
+    output: Path,
+    scratch: Path,
+    documents: list[Document],
+    index: Path,
+    *,
+    previous: Previous,
+    services: PagefindServices,
+) -> MergeState | None:
+    """Index only the pages whose documents changed since the last merged index
+    and splice them into it (merge.splice_pages), if they are few and no page
+    was added or removed; None if not done."""
+    indexed = previous.state.documents
+    if len(indexed) != len(documents) or any(d.url not in indexed for d in documents):
+        return None
+    edited = [d for d in documents if indexed[d.url] != d.digest]
+    if not 0 < len(edited) <= MAX_SPLICED_PAGES:
+        return None
+    folder = previous.pages / _digest(edited)
+    if not folder.is_dir():
+        partial = folder.with_name(folder.name + ".new")  # renamed into place whole
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        site = _link_documents(output, scratch, edited, scratch / "edited")
+        with services.borrow() as pagefind:
+            files = pagefind.index(site, partial, previous.index)
+        describe_pages(partial, files)
+        partial.rename(folder)
+    state = splice_pages(previous, folder, index, {d.url: d.sorts for d in documents})
+    if state is None:
+        shutil.rmtree(index, ignore_errors=True)
+    return state
 
 
 def split_into_parts(documents: list[Document]) -> list[list[Document]]:
@@ -332,18 +408,7 @@ def _index_part(
     cached = store / "parts" / _digest(documents) if store else None
     if cached is not None and cached.is_dir():
         return cached
-    site = scratch / f"part-{number}"
-    site.mkdir()
-    # Linked in reverse URL order: tmpfs lists the newest entry first, so Pagefind
-    # numbers the pages in URL order, and merging needs no renumbering (it would
-    # renumber correctly otherwise, only slower).
-    for document in reversed(documents):
-        written = scratch / "documents" / document.page
-        if not written.is_file():  # described from the memo: cut it now
-            _write_document(scratch, document.page, (output / document.page).read_bytes())
-        target = site / document.page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(written, target)
+    site = _link_documents(output, scratch, documents, scratch / f"part-{number}")
     if cached is None:
         with services.borrow() as pagefind:
             pagefind.index(site, scratch / f"index-{number}")
@@ -365,11 +430,28 @@ def _index_part(
     return cached
 
 
+def _link_documents(output: Path, scratch: Path, documents: list[Document], site: Path) -> Path:
+    """Link the documents' files into the new folder `site` for Pagefind to index."""
+    site.mkdir()
+    # Linked in reverse URL order: tmpfs lists the newest entry first, so Pagefind
+    # numbers the pages in URL order, and merging needs no renumbering (it would
+    # renumber correctly otherwise, only slower).
+    for document in reversed(documents):
+        written = scratch / "documents" / document.page
+        if not written.is_file():  # described from the memo: cut it now
+            _write_document(scratch, document.page, (output / document.page).read_bytes())
+        target = site / document.page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(written, target)
+    return site
+
+
 def _prune(folder: Path, used: set[str]) -> None:
-    """Drop cached parts this build did not use."""
-    for path in folder.iterdir():
-        if path.name not in used:
-            delete_in_background(path)
+    """Drop cached indexes (of parts, of spliced pages) this build did not use."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in used:
+                delete_in_background(path)
 
 
 def _new_scratch(pages: int) -> Path:
