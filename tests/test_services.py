@@ -16,9 +16,10 @@ import segno
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from tests.conftest import DEMO_CONTENT, DEMO_NOW, FIXED_NOW, FIXTURE_CONTENT
-from watersite.build import check
+from tests.conftest import DEMO_CONTENT, DEMO_NOW, FIXED_NOW, FIXTURE_CONTENT, tree_digests
+from watersite.build import build, check, load_settings
 from watersite.errors import ContentErrors
+from watersite.plugins import section_pages
 from watersite.waterquality import GB5749_2022, UnreadableValueError, limit_of, passes
 
 HtmlPage = Callable[[str], BeautifulSoup]
@@ -195,6 +196,28 @@ def test_service_page_qr_code_encodes_the_configured_link(
             for x, dark in enumerate(row):
                 centre = ((x + border) * scale + scale // 2, (y + border) * scale + scale // 2)
                 assert (pixels.getpixel(centre) < 128) == bool(dark), (x, y)
+
+
+def test_a_rebuild_uses_the_qr_codes_the_last_build_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    qr_code = section_pages.qr_code
+
+    def spy(link: str, published_at: str) -> section_pages.QrImage:
+        made.append(link)
+        return qr_code(link, published_at)
+
+    monkeypatch.setattr(section_pages, "qr_code", spy)
+    settings = load_settings(content=FIXTURE_CONTENT, output=tmp_path / "output", now=FIXED_NOW)
+    settings["WATERSITE_CACHE_DIR"] = str(tmp_path / "cache")
+    build(settings)
+    first = tree_digests(tmp_path / "output" / "service")
+    assert "https://pay.qinglan-water.example/pay" in made
+    made.clear()
+    build(settings)
+    assert made == [], "the same links: the codes made last time"
+    assert tree_digests(tmp_path / "output" / "service") == first
 
 
 @pytest.mark.parametrize(
